@@ -1,0 +1,363 @@
+"""Settings for every environment, read from the environment (or a `.env` file).
+
+Each setting is stated once, with the default that serves a local run with nothing
+installed (SQLite, console email, local-memory cache). Production differs only where an
+environment variable says so; `.env.example` documents each variable.
+"""
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env")
+
+DEBUG = env.bool("DEBUG", default=False)
+
+# A development key is only acceptable while DEBUG is on; production must bring its own.
+_DEVELOPMENT_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+SECRET_KEY = env.str("SECRET_KEY", default=_DEVELOPMENT_SECRET_KEY if DEBUG else "")
+if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50):
+    sys.exit(
+        "Refusing to start: SECRET_KEY is missing or too weak. With DEBUG off (production), set "
+        "SECRET_KEY to a random string of at least 50 characters, for example the output of\n"
+        "  python -c 'import secrets; print(secrets.token_urlsafe(50))'\n"
+        "For a local run, set DEBUG=true instead."
+    )
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "campaign",
+    "petitions",
+    "statistics",
+    "config",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.contrib.routable_page",
+    "wagtail.contrib.sitemaps",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django_filters",
+    "django_tasks",
+    "django_tasks_db",
+    "csp",
+    "axes",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+]
+
+MIDDLEWARE = [
+    # First, so that every log line of the request carries its id.
+    "config.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After session, CSRF and messages: a cached page still gets the visitor's own CSRF token.
+    "config.page_cache.PageCacheMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "wagtail.contrib.settings.context_processors.settings",
+            ],
+        },
+    },
+]
+
+# Database: SQLite by default, PostgreSQL (psycopg 3) in production and in the test suite.
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://wildwestweb")}
+
+# EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, credentials and TLS flags, all from one URL.
+globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Wild West Web <campaign@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Slow work (mail) runs in a worker process: `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "static_collected"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Let WhiteNoise serve straight from the apps' static folders in a local run, so
+# `collectstatic` is only a production step.
+WHITENOISE_USE_FINDERS = DEBUG
+
+# Uploaded media go to S3-compatible object storage when a bucket is named, so that every app server
+# sees the same files; otherwise to MEDIA_ROOT on local disk. Credentials come from the standard
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables (or the host's role), read by boto3 itself.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Empty (as in .env.example) means "not set": AWS itself, the bucket's region, no CDN.
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+            "location": env.str("AWS_LOCATION", default=""),
+            # Uploads never replace each other: a second "report.pdf" gets a new name.
+            "file_overwrite": False,
+            "default_acl": None,
+            # Signed URLs unless a public custom domain (a CDN in front of the bucket) serves the files.
+            "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=True),
+        },
+    }
+# Where browsers load media from when it is not this site (the bucket's or CDN's origin, e.g.
+# https://media.example.org); the Content Security Policy allows images from there.
+MEDIA_ORIGIN = env.str("MEDIA_ORIGIN", default="")
+
+# Upload and request size limits (bytes). The reverse proxy should refuse bodies above the largest.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.int("WAGTAILIMAGES_MAX_UPLOAD_SIZE", default=10 * 1024 * 1024)
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = env.int("WAGTAILIMAGES_MAX_IMAGE_PIXELS", default=50_000_000)
+WAGTAILDOCS_MAX_UPLOAD_SIZE = env.int("WAGTAILDOCS_MAX_UPLOAD_SIZE", default=20 * 1024 * 1024)
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Security: on unless DEBUG (a local run) or an environment variable turns them off.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+X_FRAME_OPTIONS = "DENY"
+# A load balancer probes /healthz over plain HTTP on the private network; a redirect would fail it.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Content Security Policy (django-csp). Public pages: scripts and styles only from our own files,
+# never inline, and no framing by other sites. CSP_FRAME_SRC lists the video sites embeds may show.
+_CSP_FRAME_SRC = env.list(
+    "CSP_FRAME_SRC",
+    default=["https://www.youtube.com", "https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+)
+_CSP_IMG_SRC = ["'self'", "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": _CSP_IMG_SRC,
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'", *_CSP_FRAME_SRC],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "upgrade-insecure-requests": not DEBUG,
+    }
+}
+# The Wagtail admin uses inline scripts and styles (and a templating library that compiles with
+# `new Function`), and shows previews of the page in a frame of its own.
+CONTENT_SECURITY_POLICY_ADMIN_PATHS = ["/admin/"]
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": [*_CSP_IMG_SRC, "blob:"],
+        "font-src": ["'self'", "data:"],
+        "frame-ancestors": ["'self'"],
+    }
+}
+# Browser features no page of the site uses, switched off (config.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+
+# Admin login brute-force protection (django-axes), recorded in the database so that every app
+# server counts the same failures. A username is locked out from one IP address after
+# AXES_FAILURE_LIMIT failures for AXES_COOLOFF_MINUTES; a successful login clears the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Not verbose: no start-up banner on stdout (where command output goes too), and log lines name
+# only the masked lock-out parameters.
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "config.views.locked_out"
+# Where the client's address is read from. Behind a reverse proxy: HTTP_X_FORWARDED_FOR, with
+# AXES_IPWARE_PROXY_COUNT set to the number of proxies in front (see docs/deployment.md).
+AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"])
+AXES_IPWARE_PROXY_COUNT = int(env.str("AXES_IPWARE_PROXY_COUNT", default="") or 0) or None
+
+# Anonymous whole-page cache (config.page_cache), in the shared cache. 0 switches it off, the
+# default for a local run (and the tests) so that a change shows at once.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 300)
+PAGE_CACHE_ALIAS = "default"
+# Query parameters that change a page (part of the cache key), and ones that never do (campaign
+# tracking added by social sites and newsletters: dropped from the key). Any other parameter
+# bypasses the cache.
+PAGE_CACHE_QUERY_PARAMETERS = env.list("PAGE_CACHE_QUERY_PARAMETERS", default=["page"])
+PAGE_CACHE_IGNORED_QUERY_PARAMETERS = [
+    "fbclid",
+    "gclid",
+    "mc_cid",
+    "mc_eid",
+    "utm_campaign",
+    "utm_content",
+    "utm_medium",
+    "utm_source",
+    "utm_term",
+]
+PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/documents/", "/healthz", "/static/", "/media/"]
+
+# Wagtail
+WAGTAIL_SITE_NAME = "Wild West Web"
+WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+WAGTAIL_MODERATION_ENABLED = True
+# Editors' avatars are not fetched from Gravatar: no editor's email hash goes to a third party, and
+# the admin's CSP stays on our own origin. The release check would call out too; upgrades are pinned.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Complex page models can exceed Django's default of 1,000 fields per form in the editor.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# Petitions: abuse protection, confirmation mail, counts and personal data (see .env.example).
+PETITION_SIGN_RATE_LIMIT = env.int("PETITION_SIGN_RATE_LIMIT", default=10)
+PETITION_SIGN_RATE_WINDOW_SECONDS = env.int("PETITION_SIGN_RATE_WINDOW_SECONDS", default=600)
+PETITION_FORM_MIN_SECONDS = env.int("PETITION_FORM_MIN_SECONDS", default=3)
+PETITION_FORM_MAX_AGE_SECONDS = env.int("PETITION_FORM_MAX_AGE_SECONDS", default=86_400)
+PETITION_CLIENT_IP_HEADER = env.str("PETITION_CLIENT_IP_HEADER", default="")
+PETITION_CONFIRMATION_MAX_AGE_DAYS = env.int("PETITION_CONFIRMATION_MAX_AGE_DAYS", default=14)
+PETITION_CONFIRMATION_RESEND_SECONDS = env.int("PETITION_CONFIRMATION_RESEND_SECONDS", default=300)
+PETITION_MAIL_MAX_ATTEMPTS = env.int("PETITION_MAIL_MAX_ATTEMPTS", default=8)
+PETITION_MAIL_RETRY_SECONDS = env.int("PETITION_MAIL_RETRY_SECONDS", default=60)
+PETITION_MAIL_STUCK_SECONDS = env.int("PETITION_MAIL_STUCK_SECONDS", default=900)
+PETITION_COUNT_CACHE_SECONDS = env.int("PETITION_COUNT_CACHE_SECONDS", default=5)
+PETITION_COUNT_SHARDS = env.int("PETITION_COUNT_SHARDS", default=16)
+SIGNATURE_UNCONFIRMED_RETENTION_DAYS = env.int("SIGNATURE_UNCONFIRMED_RETENTION_DAYS", default=30)
+PETITION_ANONYMISE_AFTER_DAYS = env.int("PETITION_ANONYMISE_AFTER_DAYS", default=90)
+
+# Logs: one line per record on stdout, JSON in production (LOG_FORMAT=json) or readable text
+# (LOG_FORMAT=text, the default for a local run). Every line carries the request id and path (never
+# the query string), and email addresses and postcodes are masked in every line (config.log).
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json").lower()
+if LOG_FORMAT not in ("json", "text"):
+    sys.exit(f"LOG_FORMAT must be 'json' or 'text', not {LOG_FORMAT!r}.")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_context": {"()": "config.log.RequestContextFilter"},
+        "redact_personal_data": {"()": "config.log.RedactPersonalDataFilter"},
+    },
+    "formatters": {
+        "json": {"()": "config.log.JsonFormatter"},
+        "text": {"()": "config.log.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context", "redact_personal_data"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's own handlers (console when DEBUG, mail to ADMINS with request details) are replaced:
+    # its records go through the console handler above, redacted like everything else.
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+    },
+}

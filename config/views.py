@@ -1,0 +1,58 @@
+"""Views that belong to the site as a whole rather than to one app."""
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+logger = logging.getLogger(__name__)
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """Tell a load balancer whether this server can serve: 200 "ok" or 503 "unavailable".
+
+    It checks the database (SELECT 1) and the shared cache (a write and a read back). The reason for a
+    failure goes to the log, never into the response.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        logger.warning("Health check failed: database unavailable (%s).", type(error).__name__)
+        return _unavailable()
+
+    key = f"healthz:{uuid.uuid4().hex}"
+    # Each cache backend raises its own errors (redis-py's ConnectionError, socket timeouts, ...).
+    try:
+        cache.set(key, "ok", timeout=10)
+        cache_answers = cache.get(key) == "ok"
+        cache.delete(key)
+    except Exception as error:
+        logger.warning("Health check failed: cache unavailable (%s).", type(error).__name__)
+        return _unavailable()
+    if not cache_answers:
+        logger.warning("Health check failed: cache did not return what was stored.")
+        return _unavailable()
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def _unavailable():
+    return HttpResponse("unavailable", status=503, content_type="text/plain")
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """The page django-axes shows (status 429) instead of the admin sign-in after too many failures."""
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "config/locked_out.html", context, status=429)
