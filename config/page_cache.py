@@ -1,0 +1,226 @@
+"""Whole-page cache for anonymous visitors, kept in the shared cache so every app server sees one copy.
+
+Every cache key holds a *content generation* number stored in the same cache. Purging is bumping that
+number (`purge_pages()`): every server then misses on its next request and renders the page afresh,
+and the old entries expire on their own. Wagtail's publish, unpublish and move signals, site changes and
+settings changes purge automatically; other apps call `purge_pages()` (or connect their own signals to
+`purge_pages_after_commit`) when something a page shows changes.
+
+Forms on cached pages stay safe: the CSRF token a page was rendered with is cut out before the page is
+stored and each visitor gets a token of their own (and the matching cookie) when it is served.
+"""
+
+import hashlib
+import logging
+import re
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import caches
+from django.db import transaction
+from django.http import HttpResponse
+from django.middleware.csrf import _unmask_cipher_token, get_token
+from django.utils.cache import cc_delim_re
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "page_cache:generation"
+KEY_PREFIX = "page_cache:page"
+CACHE_STATUS_HEADER = "X-Page-Cache"
+
+# Stands in for the visitor's CSRF token in a stored page; never a valid token itself.
+CSRF_PLACEHOLDER = "__page_cache_csrf_token__"
+# Django's masked CSRF tokens: 64 characters from its alphabet. Only those that unmask to the request's
+# own secret are replaced, so a 64-character id elsewhere in a page is left alone.
+_TOKEN_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+
+# Headers that belong to one response, not to the page.
+_UNSTORED_HEADERS = {"content-length", "set-cookie", "vary", "x-request-id", CACHE_STATUS_HEADER.lower()}
+_UNCACHEABLE_CACHE_CONTROL = {"private", "no-cache", "no-store"}
+
+
+def _cache():
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def current_generation():
+    """The content generation pages are cached under, starting a new one if the cache lost it."""
+    cache = _cache()
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # A clock-based start cannot fall back onto the numbers of entries cached before the loss.
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def purge_pages():
+    """Make every cached page stale at once, on every app server.
+
+    Call it after a change that any page may show has been committed (or connect a signal to
+    `purge_pages_after_commit`). If the cache is down it logs the failure and returns: publishing must
+    not fail because of the cache, and pages then expire within `PAGE_CACHE_SECONDS`.
+    """
+    cache = _cache()
+    try:
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:
+            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+    except Exception as error:
+        logger.error(
+            "Could not purge the page cache (%s); cached pages expire within %s seconds.",
+            type(error).__name__,
+            settings.PAGE_CACHE_SECONDS,
+        )
+
+
+def purge_pages_after_commit(sender=None, **kwargs):
+    """Signal receiver: purge once the current transaction commits, so no request re-caches old content."""
+    transaction.on_commit(purge_pages)
+
+
+def _cache_key(request, generation):
+    query = urlencode(
+        sorted(
+            (name, value)
+            for name, values in request.GET.lists()
+            if name in settings.PAGE_CACHE_QUERY_PARAMETERS
+            for value in values
+        )
+    )
+    scheme = "https" if request.is_secure() else "http"
+    url = f"{scheme}://{request.get_host()}{request.path}?{query}"
+    return f"{KEY_PREFIX}:{generation}:{hashlib.sha256(url.encode()).hexdigest()}"
+
+
+def _request_is_cacheable(request):
+    if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
+        return False
+    # Wagtail's previews run through the middleware as a "dummy" request for the page's public URL.
+    if getattr(request, "is_dummy", False):
+        return False
+    if request.path_info.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PATHS)):
+        return False
+    # Anyone with a session (logged in, part-way through a form, holding a message) sees their own page.
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies:
+        return False
+    if "Authorization" in request.headers:
+        return False
+    allowed = set(settings.PAGE_CACHE_QUERY_PARAMETERS) | set(settings.PAGE_CACHE_IGNORED_QUERY_PARAMETERS)
+    return all(name in allowed for name in request.GET)
+
+
+def _response_is_cacheable(request, response):
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.url_name != "wagtail_serve":
+        return False
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    cache_control = {
+        directive.split("=", 1)[0].strip().lower()
+        for directive in cc_delim_re.split(response.get("Cache-Control", ""))
+    }
+    if cache_control & _UNCACHEABLE_CACHE_CONTROL:
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return False
+    if getattr(getattr(request, "_messages", None), "added_new", False):
+        return False
+    # A CSP nonce in the markup would be replayed to every visitor while the header changes.
+    return getattr(request, "_csp_nonce", None) is None
+
+
+def _strip_csrf_tokens(request, content):
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret:
+        return content
+
+    # Django's own unmasking: private, but stable since 4.1, and a copy of it could drift.
+    def replace(match):
+        return CSRF_PLACEHOLDER if _unmask_cipher_token(match.group()) == secret else match.group()
+
+    return _TOKEN_CANDIDATE.sub(replace, content)
+
+
+class PageCacheMiddleware:
+    """Serve anonymous GET and HEAD requests for Wagtail pages from the shared cache.
+
+    Goes after the session, CSRF, authentication and messages middleware, so that a cached page can be
+    given the visitor's own CSRF token. A cache outage is logged and the page is rendered as usual.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _request_is_cacheable(request):
+            return self.get_response(request)
+        try:
+            key = _cache_key(request, current_generation())
+            stored = _cache().get(key)
+        except Exception as error:
+            logger.warning("Page cache unavailable (%s); serving uncached.", type(error).__name__)
+            return self.get_response(request)
+        if stored is not None:
+            return self._cached_response(request, stored)
+
+        response = self.get_response(request)
+        if request.method == "GET" and _response_is_cacheable(request, response):
+            self._store(request, response, key)
+        return response
+
+    def _store(self, request, response, key):
+        charset = response.charset
+        try:
+            content = _strip_csrf_tokens(request, response.content.decode(charset))
+        except UnicodeDecodeError:
+            # Not text (a page that serves a file, say): nothing to cut tokens out of, so not cached.
+            return
+        headers = [(name, value) for name, value in response.items() if name.lower() not in _UNSTORED_HEADERS]
+        try:
+            _cache().set(
+                key,
+                {"content": content, "charset": charset, "headers": headers},
+                settings.PAGE_CACHE_SECONDS,
+            )
+        except Exception as error:
+            logger.warning("Could not store a page in the page cache (%s).", type(error).__name__)
+            return
+        response[CACHE_STATUS_HEADER] = "MISS"
+
+    def _cached_response(self, request, stored):
+        content = stored["content"]
+        if CSRF_PLACEHOLDER in content:
+            content = content.replace(CSRF_PLACEHOLDER, get_token(request))
+        # HEAD gets the body as an uncached response would; the server leaves it out.
+        response = HttpResponse(content.encode(stored["charset"]))
+        for name, value in stored["headers"]:
+            response[name] = value
+        response[CACHE_STATUS_HEADER] = "HIT"
+        return response
+
+
+def connect_purge_signals():
+    """Purge cached pages whenever Wagtail content, sites or settings change (called from `apps.py`)."""
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
+    from wagtail.models import Site
+    from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
+
+    # `published` and `unpublished` also cover snippets with draft state (widgets an editor publishes).
+    for signal in (page_published, page_unpublished, post_page_move, published, unpublished):
+        signal.connect(purge_pages_after_commit, dispatch_uid=f"page_cache_purge_{id(signal)}")
+    settings_models = [m for m in apps.get_models() if issubclass(m, BaseGenericSetting | BaseSiteSetting)]
+    for model in [Site, *settings_models]:
+        for signal in (post_save, post_delete):
+            signal.connect(
+                purge_pages_after_commit,
+                sender=model,
+                dispatch_uid=f"page_cache_purge_{model._meta.label}_{id(signal)}",
+            )

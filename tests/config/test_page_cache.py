@@ -1,0 +1,222 @@
+"""The anonymous page cache: what it serves from the cache, what it never caches, and purging."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.middleware.csrf import _unmask_cipher_token
+from django.test import Client
+from django.urls import reverse
+from wagtail.models import Page
+from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+from config.page_cache import CSRF_PLACEHOLDER, purge_pages
+
+UNREACHABLE_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    """Switch the page cache on (the tests' default is off) with an empty cache."""
+    settings.PAGE_CACHE_SECONDS = 300
+    cache.clear()
+
+
+def rename_without_signals(page, title):
+    """Change a page's title in the database as a silent data fix would, without Wagtail's signals."""
+    Page.objects.filter(pk=page.pk).update(title=title)
+
+
+def test_second_anonymous_view_is_served_from_the_cache_without_touching_the_database(
+    client, public_page, django_assert_num_queries
+):
+    first = client.get("/")
+    with django_assert_num_queries(0):
+        second = client.get("/")
+
+    assert first["X-Page-Cache"] == "MISS"
+    assert second["X-Page-Cache"] == "HIT"
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert "Plumbing test home" in second.text
+
+
+def test_cached_pages_still_get_the_security_headers(client, public_page):
+    client.get("/")
+    response = client.get("/")
+
+    assert response["X-Page-Cache"] == "HIT"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Request-ID"]
+
+
+def test_purge_makes_every_page_render_afresh(client, public_page):
+    client.get("/")
+    client.get("/child/")
+    rename_without_signals(public_page, "Renamed home")
+    rename_without_signals(public_page.get_children().get(), "Renamed child")
+
+    assert "Plumbing test home" in client.get("/").text
+    purge_pages()
+
+    home, child = client.get("/"), client.get("/child/")
+    assert home["X-Page-Cache"] == "MISS"
+    assert "Renamed home" in home.text
+    assert "Renamed child" in child.text
+
+
+def test_publishing_a_page_purges_the_cache(client, public_page, django_capture_on_commit_callbacks):
+    client.get("/")
+    public_page.title = "Published new title"
+    with django_capture_on_commit_callbacks(execute=True):
+        public_page.save_revision().publish()
+
+    assert "Published new title" in client.get("/").text
+
+
+def test_unpublishing_a_page_purges_the_cache(client, public_page, django_capture_on_commit_callbacks):
+    child = public_page.get_children().get()
+    assert client.get("/child/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        child.unpublish()
+
+    assert client.get("/child/").status_code == 404
+
+
+def test_moving_a_page_purges_the_cache(client, public_page, django_capture_on_commit_callbacks):
+    other = public_page.add_child(instance=Page(title="Other section", slug="other"))
+    child = public_page.get_children().get(slug="child")
+    assert client.get("/child/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        child.move(other, pos="last-child")
+
+    # Wagtail leaves a redirect at the old address; the cached page there must be gone.
+    old_address = client.get("/child/")
+    assert old_address.status_code == 301
+    assert old_address["Location"].endswith("/other/child/")
+    assert client.get("/other/child/").status_code == 200
+
+
+def test_logged_in_editors_never_get_or_fill_cached_pages(client, public_page, editor):
+    client.force_login(editor)
+    client.get("/")
+    rename_without_signals(public_page, "Renamed home")
+    response = client.get("/")
+
+    assert "X-Page-Cache" not in response
+    assert "Renamed home" in response.text
+    assert Client().get("/")["X-Page-Cache"] == "MISS"
+
+
+def test_an_editors_preview_never_reaches_visitors(client, public_page, editor):
+    client.force_login(editor)
+    preview_url = reverse("wagtailadmin_pages:preview_on_edit", args=[public_page.pk])
+    form = {"title": "Draft title", "slug": public_page.slug, "comments": inline_formset([])}
+    client.post(preview_url, nested_form_data(form))
+    assert "Draft title" in client.get(preview_url).text
+
+    visitor = Client().get("/")
+
+    assert visitor["X-Page-Cache"] == "MISS"
+    assert "Draft title" not in visitor.text
+
+
+def test_visitors_with_pending_messages_bypass_the_cache(client, public_page):
+    client.get("/")
+    client.cookies["messages"] = "pending"
+
+    assert "X-Page-Cache" not in client.get("/")
+
+
+def test_post_admin_and_healthz_are_never_cached(client, public_page):
+    client.post("/")
+    assert "X-Page-Cache" not in client.post("/")
+    client.get(reverse("wagtailadmin_login"))
+    assert "X-Page-Cache" not in client.get(reverse("wagtailadmin_login"))
+    client.get("/healthz")
+    assert "X-Page-Cache" not in client.get("/healthz")
+
+
+def test_unknown_query_parameters_bypass_the_cache_and_tracking_ones_are_ignored(client, public_page):
+    client.get("/")
+
+    assert "X-Page-Cache" not in client.get("/", {"q": "anything"})
+    assert client.get("/", {"utm_source": "facebook", "fbclid": "abc"})["X-Page-Cache"] == "HIT"
+    assert client.get("/", {"page": "2"})["X-Page-Cache"] == "MISS"
+    assert client.get("/", {"page": "2"})["X-Page-Cache"] == "HIT"
+
+
+def test_zero_seconds_switches_the_cache_off(client, public_page, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    client.get("/")
+    rename_without_signals(public_page, "Renamed home")
+
+    response = client.get("/")
+    assert "X-Page-Cache" not in response
+    assert "Renamed home" in response.text
+
+
+FORM_PAGE_TEMPLATE = """<!DOCTYPE html>
+<html lang="en"><head><title>{{ page.title }}</title></head><body>
+<h1>{{ page.title }}</h1>
+<form method="post" action="/">{% csrf_token %}<button>Send</button></form>
+</body></html>"""
+
+TOKEN_IN_FORM = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
+
+
+@pytest.fixture
+def pages_with_a_form(settings, tmp_path):
+    """Render every bare Wagtail page with a POST form carrying a CSRF token."""
+    (tmp_path / "wagtailcore").mkdir()
+    (tmp_path / "wagtailcore" / "page.html").write_text(FORM_PAGE_TEMPLATE)
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+
+
+def test_each_visitor_of_a_cached_form_page_gets_their_own_working_csrf_token(public_page, pages_with_a_form):
+    first_visitor = Client(enforce_csrf_checks=True)
+    second_visitor = Client(enforce_csrf_checks=True)
+
+    first = first_visitor.get("/")
+    second = second_visitor.get("/")
+
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("MISS", "HIT")
+    assert CSRF_PLACEHOLDER not in second.text
+    second_token = TOKEN_IN_FORM.search(second.text).group(1)
+    second_secret = second_visitor.cookies["csrftoken"].value
+    assert second_secret != first_visitor.cookies["csrftoken"].value
+    assert _unmask_cipher_token(second_token) == second_secret
+    accepted = second_visitor.post("/", {"csrfmiddlewaretoken": second_token})
+    assert accepted.status_code == 200
+
+
+def test_a_token_from_someone_elses_page_is_refused(public_page, pages_with_a_form):
+    first_visitor = Client(enforce_csrf_checks=True)
+    second_visitor = Client(enforce_csrf_checks=True)
+    first_token = TOKEN_IN_FORM.search(first_visitor.get("/").text).group(1)
+    second_visitor.get("/")
+
+    refused = second_visitor.post("/", {"csrfmiddlewaretoken": first_token})
+
+    assert refused.status_code == 403
+
+
+def test_pages_are_served_uncached_when_the_cache_is_down(client, public_page, settings, caplog):
+    settings.CACHES = UNREACHABLE_REDIS
+
+    response = client.get("/")
+    purge_pages()
+
+    assert response.status_code == 200
+    assert "Plumbing test home" in response.text
+    assert "X-Page-Cache" not in response
+    assert "Page cache unavailable" in caplog.text
+    assert "Could not purge the page cache" in caplog.text
