@@ -1,0 +1,108 @@
+"""Forms of the statistics app: the data import, the widget editor's checks and the observation chooser."""
+
+from django import forms
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.forms.choosers import BaseFilterForm
+
+from statistics.choices import WidgetKind
+from statistics.figures import widget_problems
+from statistics.importers import MAX_FILE_BYTES
+from statistics.models import Area, Dataset, Platform
+
+
+class ObservationImportForm(forms.Form):
+    dataset = forms.ModelChoiceField(
+        queryset=Dataset.objects.all(),
+        help_text=(
+            "The dataset the file's figures belong to. If it is new, add it under Statistics → Datasets "
+            "first."
+        ),
+    )
+    file = forms.FileField(
+        label="Data file",
+        help_text=(
+            "A CSV file (UTF-8) or an Excel workbook (.xlsx, first sheet) with one observation a row and "
+            "the columns period, period_start, period_end, area, area_type, parent_area, platform, "
+            "measure, value, unit, qualifier, note. You will see what changes before anything is saved."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        if uploaded.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB. Split it into smaller files."
+            )
+        return uploaded
+
+
+class ObservationImportConfirmForm(forms.Form):
+    # The preview the user saw; if the data changed since, they are shown the new preview instead.
+    fingerprint = forms.CharField(widget=forms.HiddenInput)
+
+
+class StatisticWidgetForm(WagtailAdminModelForm):
+    """The widget editor's form: refuses, in plain words, a selection of figures that makes no sense."""
+
+    def is_valid(self):
+        # The chosen figures live in an inline formset, validated after the form's own clean(); the
+        # widget as a whole can only be checked once both are valid.
+        if not super().is_valid():
+            return False
+        data = self.cleaned_data
+        if data["kind"] == WidgetKind.HEADLINE and not data.get("label"):
+            self.add_error("label", "Write the words shown after the number, e.g. 'offences in a year'.")
+        observations = self._chosen_observations()
+        members = {}
+        for group_id, member_id in Platform.members.through.objects.values_list(
+            "from_platform_id", "to_platform_id"
+        ):
+            members.setdefault(group_id, set()).add(member_id)
+        problems = widget_problems(
+            data["kind"],
+            data["calculation"],
+            data["dataset"].pk,
+            observations,
+            data.get("whole"),
+            platform_members=members,
+            area_parents=dict(Area.objects.values_list("pk", "parent_id")),
+        )
+        for problem in problems:
+            self.add_error(problem.field if problem.field in self.fields else None, problem.message)
+        return not self.errors
+
+    def _chosen_observations(self):
+        formset = self.formsets["widget_observations"]
+        forms_in_order = formset.ordered_forms if formset.can_order else formset.forms
+        return [
+            form.cleaned_data["observation"]
+            for form in forms_in_order
+            if form.cleaned_data.get("observation") and not form.cleaned_data.get("DELETE")
+        ]
+
+
+class ObservationChooserFilterForm(BaseFilterForm):
+    """Narrows the observation chooser by dataset, area, platform and words, so an editor finds a figure
+    among thousands without knowing its id."""
+
+    dataset = forms.ModelChoiceField(Dataset.objects.all(), required=False, empty_label="All datasets")
+    area = forms.ModelChoiceField(Area.objects.all(), required=False, empty_label="All areas")
+    platform = forms.ModelChoiceField(Platform.objects.all(), required=False, empty_label="All platforms")
+    q = forms.CharField(
+        label="Words in the measure or note",
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "Search"}),
+    )
+
+    def filter(self, objects):
+        for name in ("dataset", "area", "platform"):
+            if self.cleaned_data.get(name):
+                objects = objects.filter(**{name: self.cleaned_data[name]})
+                self.is_searching = True
+        words = self.cleaned_data.get("q")
+        if words:
+            objects = objects.filter(measure__icontains=words) | objects.filter(note__icontains=words)
+            self.is_searching = True
+            self.search_query = words
+        return objects

@@ -1,0 +1,144 @@
+"""The admin's data import: upload a file, see what would change, confirm.
+
+A custom view because Wagtail's viewsets have no upload-preview-confirm flow. Between preview and
+confirmation the file's rows wait in the user's server-side session (never in the page), and they are
+checked again against the data as it is at confirmation time.
+"""
+
+import os
+import secrets
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import FormView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from statistics.forms import ObservationImportConfirmForm, ObservationImportForm
+from statistics.importers import (
+    ImportOutdated,
+    ImportRejected,
+    apply_import,
+    plan_import,
+    prepare_import,
+    validate_rows,
+)
+from statistics.models import Dataset
+
+IMPORT_PERMISSION = "statistics.import_observations"
+_SESSION_PREFIX = "statistics-import:"
+
+
+def _session_key(token):
+    return _SESSION_PREFIX + token
+
+
+def _require_import_permission(user):
+    if not user.has_perm(IMPORT_PERMISSION):
+        raise PermissionDenied
+
+
+class ObservationUploadView(WagtailAdminTemplateMixin, FormView):
+    form_class = ObservationImportForm
+    template_name = "statistics/admin/import_upload.html"
+    page_title = "Import data"
+    header_icon = "upload"
+
+    def dispatch(self, request, *args, **kwargs):
+        _require_import_permission(request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
+    def get_initial(self):
+        return {"dataset": self.request.GET.get("dataset")}
+
+    def form_valid(self, form):
+        dataset = form.cleaned_data["dataset"]
+        uploaded = form.cleaned_data["file"]
+        file_name = os.path.basename(uploaded.name)[:255]
+        try:
+            raw_rows, _plan = prepare_import(dataset, file_name, uploaded.read())
+        except ImportRejected as rejected:
+            return self.render_to_response(
+                self.get_context_data(form=form, problems=rejected.problems, file_name=file_name)
+            )
+        token = secrets.token_urlsafe(16)
+        self.request.session[_session_key(token)] = {
+            "dataset": dataset.pk,
+            "file_name": file_name,
+            "rows": raw_rows,
+        }
+        return redirect("statistics_import:preview", token=token)
+
+
+class ObservationPreviewView(WagtailAdminTemplateMixin, FormView):
+    form_class = ObservationImportConfirmForm
+    template_name = "statistics/admin/import_preview.html"
+    page_title = "Check and confirm the import"
+    header_icon = "upload"
+
+    def dispatch(self, request, *args, **kwargs):
+        _require_import_permission(request.user)
+        self.pending = request.session.get(_session_key(kwargs["token"]))
+        if self.pending is None:
+            messages.error(request, "That import has expired or was already done. Upload the file again.")
+            return redirect("statistics_import:upload")
+        self.dataset = get_object_or_404(Dataset, pk=self.pending["dataset"])
+        self.problems = []
+        try:
+            self.plan = plan_import(self.dataset, validate_rows(self.pending["rows"]))
+        except ImportRejected as rejected:
+            # The stored data changed since the upload in a way that makes the file wrong now.
+            self.plan, self.problems = None, rejected.problems
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("statistics_import:upload"), "label": "Import data"},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_initial(self):
+        return {"fingerprint": self.plan.fingerprint if self.plan else ""}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            plan=self.plan, problems=self.problems, file_name=self.pending["file_name"], dataset=self.dataset
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if self.problems:
+            return self.get(request, *args, **kwargs)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            plan = apply_import(
+                self.dataset,
+                self.pending["rows"],
+                file_name=self.pending["file_name"],
+                user=self.request.user,
+                expected_fingerprint=form.cleaned_data["fingerprint"],
+            )
+        except ImportOutdated:
+            messages.warning(
+                self.request, "The stored data changed while you were checking. Check the changes again."
+            )
+            return redirect("statistics_import:preview", token=self.kwargs["token"])
+        except ImportRejected as rejected:
+            self.plan, self.problems = None, rejected.problems
+            return self.render_to_response(self.get_context_data(form=form))
+        del self.request.session[_session_key(self.kwargs["token"])]
+        messages.success(
+            self.request,
+            f"Imported {self.pending['file_name']} into {self.dataset}: {len(plan.added)} added, "
+            f"{len(plan.changed)} changed, {plan.unchanged} unchanged.",
+        )
+        listing = reverse("wagtailsnippets_statistics_observation:list")
+        return redirect(f"{listing}?dataset={self.dataset.pk}")

@@ -1,0 +1,191 @@
+"""Admin viewsets: the Statistics menu with datasets, observations, areas, platforms, periods, widgets and
+the data import."""
+
+from django import forms
+from django.urls import path
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+)
+from wagtail.admin.ui.tables import Column, UpdatedAtColumn
+from wagtail.admin.viewsets.base import ViewSet
+from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from statistics.forms import ObservationChooserFilterForm, StatisticWidgetForm
+from statistics.import_views import IMPORT_PERMISSION, ObservationPreviewView, ObservationUploadView
+from statistics.models import Area, Dataset, Observation, Period, Platform, StatisticWidget
+
+
+class DatasetViewSet(SnippetViewSet):
+    model = Dataset
+    icon = "doc-full"
+    menu_label = "Datasets"
+    list_display = ["title", "slug", "publisher", "date_published"]
+    search_fields = ["title", "source", "publisher"]
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("slug"),
+        FieldPanel("description"),
+        FieldRowPanel([FieldPanel("source"), FieldPanel("publisher")]),
+        FieldPanel("methodology"),
+        FieldRowPanel([FieldPanel("licence"), FieldPanel("licence_url")]),
+        FieldPanel("date_published"),
+    ]
+
+
+class _ObservationChooseMixin:
+    filter_form_class = ObservationChooserFilterForm
+
+    def get_object_list(self):
+        return Observation.objects.select_related("period", "area", "platform")
+
+
+class ObservationChooseView(_ObservationChooseMixin, ChooseView):
+    pass
+
+
+class ObservationChooseResultsView(_ObservationChooseMixin, ChooseResultsView):
+    pass
+
+
+class ObservationChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = ObservationChooseView
+    choose_results_view_class = ObservationChooseResultsView
+
+
+class ObservationViewSet(SnippetViewSet):
+    model = Observation
+    icon = "list-ul"
+    menu_label = "Observations"
+    chooser_viewset_class = ObservationChooserViewSet
+    list_display = [
+        "period",
+        "area",
+        "platform",
+        "measure",
+        Column("value_text", label="Figure"),
+        "dataset",
+    ]
+    list_filter = ["dataset", "period", "area", "platform", "unit", "qualifier"]
+    search_fields = ["measure", "note", "area__name", "platform__name"]
+    list_per_page = 50
+    panels = [
+        FieldPanel("dataset"),
+        FieldRowPanel([FieldPanel("period"), FieldPanel("area"), FieldPanel("platform")]),
+        FieldPanel("measure"),
+        FieldRowPanel([FieldPanel("value"), FieldPanel("unit"), FieldPanel("qualifier")]),
+        FieldPanel("note"),
+    ]
+
+    def get_queryset(self, request):
+        return Observation.objects.select_related("dataset", "period", "area", "platform")
+
+
+class AreaViewSet(SnippetViewSet):
+    model = Area
+    icon = "globe"
+    menu_label = "Areas"
+    list_display = ["name", "area_type", "parent"]
+    list_filter = ["area_type"]
+    search_fields = ["name"]
+    panels = [FieldPanel("name"), FieldPanel("name_in_text"), FieldPanel("area_type"), FieldPanel("parent")]
+
+    def get_queryset(self, request):
+        return Area.objects.select_related("parent")
+
+
+class PlatformViewSet(SnippetViewSet):
+    model = Platform
+    icon = "site"
+    menu_label = "Platforms"
+    list_display = ["name"]
+    search_fields = ["name"]
+    panels = [FieldPanel("name"), FieldPanel("members", widget=forms.CheckboxSelectMultiple)]
+
+
+class PeriodViewSet(SnippetViewSet):
+    model = Period
+    icon = "calendar"
+    menu_label = "Periods"
+    list_display = ["label", "start_date", "end_date"]
+    search_fields = ["label"]
+    panels = [FieldPanel("label"), FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")])]
+
+
+class StatisticWidgetViewSet(SnippetViewSet):
+    model = StatisticWidget
+    icon = "table"
+    menu_label = "Widgets"
+    list_display = ["title", "kind", "dataset", UpdatedAtColumn()]
+    list_filter = ["kind", "dataset"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("title"),
+            FieldRowPanel([FieldPanel("kind"), FieldPanel("dataset")]),
+            InlinePanel(
+                "widget_observations",
+                heading="Figures",
+                label="Figure",
+                min_num=1,
+                help_text=(
+                    "The stored figures this widget shows or works from, in order. Numbers cannot be "
+                    "typed in: correct them in the data and every widget updates."
+                ),
+            ),
+            MultiFieldPanel(
+                [FieldPanel("calculation"), FieldPanel("whole"), FieldPanel("label"), FieldPanel("rounding")],
+                heading="Headline figure and share",
+            ),
+            MultiFieldPanel([FieldPanel("orientation"), FieldPanel("sort_order")], heading="Chart layout"),
+            FieldPanel("note"),
+        ],
+        base_form_class=StatisticWidgetForm,
+    )
+
+
+class _ImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(IMPORT_PERMISSION)
+
+
+class ObservationImportViewSet(ViewSet):
+    """The upload → preview → confirm import, as a menu entry shown only to those allowed to import."""
+
+    name = "statistics_import"
+    icon = "upload"
+    menu_label = "Import data"
+
+    def get_urlpatterns(self):
+        return [
+            path("", ObservationUploadView.as_view(), name="upload"),
+            path("<str:token>/", ObservationPreviewView.as_view(), name="preview"),
+        ]
+
+    def get_menu_item(self, order=None):
+        return _ImportMenuItem(
+            label=self.menu_label,
+            url=self.menu_url,
+            name="statistics-import",
+            icon_name=self.icon,
+            order=self.get_menu_item_order(order),
+        )
+
+
+class StatisticsViewSetGroup(SnippetViewSetGroup):
+    menu_label = "Statistics"
+    menu_icon = "table"
+    menu_order = 300
+    items = (
+        StatisticWidgetViewSet,
+        DatasetViewSet,
+        ObservationViewSet,
+        ObservationImportViewSet,
+        AreaViewSet,
+        PlatformViewSet,
+        PeriodViewSet,
+    )

@@ -1,0 +1,24 @@
+"""Admin wiring: the Statistics menu and its snippets, and the import's entry in the audit log."""
+
+from wagtail import hooks
+from wagtail.log_actions import LogFormatter
+from wagtail.snippets.models import register_snippet
+
+from statistics.importers import IMPORT_ACTION
+from statistics.viewsets import StatisticsViewSetGroup
+
+register_snippet(StatisticsViewSetGroup)
+
+
+@hooks.register("register_log_actions")
+def register_import_action(actions):
+    @actions.register_action(IMPORT_ACTION)
+    class ImportObservations(LogFormatter):
+        label = "Import observations"
+
+        def format_message(self, log_entry):
+            data = log_entry.data
+            return (
+                f"Imported {data.get('file_name', 'a file')}: {data.get('added', 0)} added, "
+                f"{data.get('changed', 0)} changed, {data.get('unchanged', 0)} unchanged"
+            )
