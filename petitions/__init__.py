@@ -1,0 +1,1 @@
+"""The open letter: petition pages, signatures, confirmation, counts and personal data."""

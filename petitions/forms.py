@@ -1,0 +1,121 @@
+"""The sign form: what a visitor types, checked with messages they can act on (GOV.UK style)."""
+
+from django import forms
+
+from petitions.abuse import FormTokenError, check_form_token, make_form_token
+from petitions.regions import InvalidPostcode, normalise_postcode
+
+HONEYPOT_FIELD = "website"
+
+
+class SignatureForm(forms.Form):
+    first_name = forms.CharField(
+        label="First name",
+        max_length=100,
+        error_messages={
+            "required": "Enter your first name",
+            "max_length": "First name must be 100 characters or fewer",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "given-name", "spellcheck": "false"}),
+    )
+    last_name = forms.CharField(
+        label="Last name",
+        max_length=100,
+        error_messages={
+            "required": "Enter your last name",
+            "max_length": "Last name must be 100 characters or fewer",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "family-name", "spellcheck": "false"}),
+    )
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="We will send you a link to confirm your signature.",
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Email address must be 254 characters or fewer",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    postcode = forms.CharField(
+        label="Postcode",
+        required=False,
+        max_length=10,
+        help_text="For example, SW1A 1AA. We use it only to count signatures by region.",
+        error_messages={"max_length": "Enter a real UK postcode, like SW1A 1AA"},
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "class": "input--width-10"}),
+    )
+    outside_uk = forms.BooleanField(label="I live outside the UK", required=False)
+    contact_consent = forms.BooleanField(required=False)
+    show_publicly = forms.BooleanField(required=False)
+    # Hidden from people by CSS and from assistive technology; bots fill every field they see.
+    website = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    form_token = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, petition, **kwargs):
+        # Ids unique to the petition, so two sign forms on one page do not share ids.
+        self.id_prefix = f"p{petition.pk}_"
+        kwargs.setdefault("auto_id", self.id_prefix + "%s")
+        super().__init__(*args, **kwargs)
+        self.petition = petition
+        self.fields["contact_consent"].label = petition.contact_consent_wording
+        self.fields["show_publicly"].label = petition.show_publicly_wording
+        if not petition.confirmation_required:
+            self.fields["email"].help_text = "We keep it to make sure each person signs once."
+
+    @property
+    def fresh_token(self):
+        """A new timing token for each time the form is shown, also after an error."""
+        return make_form_token()
+
+    def is_honeypot_filled(self):
+        return bool(self.data.get(HONEYPOT_FIELD, "").strip())
+
+    def clean_first_name(self):
+        return self.cleaned_data["first_name"].strip()
+
+    def clean_last_name(self):
+        return self.cleaned_data["last_name"].strip()
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        if "postcode" not in self.errors:
+            self._clean_postcode(cleaned)
+        try:
+            check_form_token(self.data.get("form_token"))
+        except FormTokenError as error:
+            raise forms.ValidationError(str(error), code="form_token") from error
+        return cleaned
+
+    def _clean_postcode(self, cleaned):
+        postcode = cleaned.get("postcode", "").strip()
+        if cleaned.get("outside_uk"):
+            if postcode:
+                self.add_error(
+                    "postcode",
+                    "Leave the postcode empty if you live outside the UK, or untick 'I live outside the UK'",
+                )
+            cleaned["postcode"] = ""
+        elif not postcode:
+            self.add_error("postcode", "Enter your postcode, or tick 'I live outside the UK'")
+        else:
+            try:
+                cleaned["postcode"] = normalise_postcode(postcode)
+            except InvalidPostcode:
+                self.add_error("postcode", "Enter a real UK postcode, like SW1A 1AA")
+
+    def error_summary(self):
+        """(anchor id, message) pairs for the error summary, in the order of the fields."""
+        summary = [(f"{self.id_prefix}form", message) for message in self.non_field_errors()]
+        for name in self.fields:
+            for message in self.errors.get(name, []):
+                summary.append((self[name].id_for_label, message))
+        return summary

@@ -1,0 +1,136 @@
+"""The confirmation mail: composed from templates (plain text and HTML) and sent at most once per request.
+
+`deliver_confirmation_email` runs in the task worker. It holds the signature's row lock while it
+sends, and sends only while the signature's mail status says a mail is queued, so a task that runs
+twice (a re-queue by the sweeper, a second worker) never mails the same confirmation twice.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from petitions.models import MailStatus, PetitionPage, Signature
+from petitions.signing import make_confirmation_token
+
+logger = logging.getLogger(__name__)
+
+# However many attempts have failed, the next one waits no longer than this.
+_MAX_RETRY_DELAY = timedelta(hours=6)
+
+
+def _site_root_url(petition):
+    site = petition.get_site()
+    return site.root_url if site else settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+
+
+def build_confirmation_email(signature, petition):
+    path = reverse("petitions:confirm", args=[make_confirmation_token(signature.pk)])
+    context = {
+        "first_name": signature.first_name,
+        "petition": petition,
+        "confirm_url": _site_root_url(petition) + path,
+        "valid_days": settings.PETITION_CONFIRMATION_MAX_AGE_DAYS,
+    }
+    subject = render_to_string("petitions/emails/confirmation_subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("petitions/emails/confirmation.txt", context),
+        to=[signature.email],
+    )
+    message.attach_alternative(render_to_string("petitions/emails/confirmation.html", context), "text/html")
+    return message
+
+
+def retry_delay(attempts):
+    """Wait before the next attempt: doubling from PETITION_MAIL_RETRY_SECONDS, capped."""
+    delay = timedelta(seconds=settings.PETITION_MAIL_RETRY_SECONDS * 2 ** max(attempts - 1, 0))
+    return min(delay, _MAX_RETRY_DELAY)
+
+
+def deliver_confirmation_email(signature_id, now=None):
+    """Send the confirmation mail if one is still queued; returns the signature's mail status.
+
+    A failure leaves the signature as it is, marks the mail failed with the kind of error, and
+    sets when the sweeper may try again. The row stays locked while the mail server answers; only
+    a confirmation of this one signature waits for it.
+    """
+    with transaction.atomic():
+        signature = Signature.objects.select_for_update().filter(pk=signature_id).first()
+        if signature is None or signature.mail_status != MailStatus.QUEUED:
+            return signature.mail_status if signature else "missing"
+        if signature.confirmed_at or signature.invalidated_at or signature.anonymised_at:
+            signature.mail_status = MailStatus.NOT_NEEDED
+            signature.save(update_fields=["mail_status"])
+            return signature.mail_status
+        petition = PetitionPage.objects.get(pk=signature.petition_id)
+        now = now or timezone.now()
+        signature.mail_attempts += 1
+        try:
+            build_confirmation_email(signature, petition).send()
+        except Exception as error:  # noqa: BLE001 - any failure to hand over (SMTP, DNS, TLS, socket) is retried
+            # The class name only: SMTP errors quote the recipient's address.
+            signature.mail_status = MailStatus.FAILED
+            signature.mail_last_error = type(error).__name__[:100]
+            signature.mail_next_attempt_at = now + retry_delay(signature.mail_attempts)
+            logger.warning(
+                "Confirmation mail for signature %s failed (%s), attempt %s",
+                signature.pk,
+                signature.mail_last_error,
+                signature.mail_attempts,
+            )
+        else:
+            signature.mail_status = MailStatus.SENT
+            signature.mail_sent_at = now
+            signature.mail_last_error = ""
+            signature.mail_next_attempt_at = None
+            logger.info("Confirmation mail for signature %s sent", signature.pk)
+        signature.save(
+            update_fields=[
+                "mail_status",
+                "mail_attempts",
+                "mail_last_error",
+                "mail_next_attempt_at",
+                "mail_sent_at",
+            ]
+        )
+        return signature.mail_status
+
+
+def requeue_confirmation_emails(now=None, limit=1000):
+    """The outbox sweeper: queue again the mails that failed and are due, or whose task never ran.
+
+    A mail that failed PETITION_MAIL_MAX_ATTEMPTS times stays failed. Returns how many were queued.
+    """
+    # Imported here: the task module imports this one.
+    from petitions.tasks import send_confirmation_email
+
+    now = now or timezone.now()
+    pending = Signature.objects.filter(confirmed_at__isnull=True, invalidated_at__isnull=True)
+    failed_and_due = pending.filter(
+        mail_status=MailStatus.FAILED,
+        mail_attempts__lt=settings.PETITION_MAIL_MAX_ATTEMPTS,
+        mail_next_attempt_at__lte=now,
+    )
+    stuck = pending.filter(
+        mail_status=MailStatus.QUEUED,
+        mail_queued_at__lte=now - timedelta(seconds=settings.PETITION_MAIL_STUCK_SECONDS),
+    )
+    with transaction.atomic():
+        ids = list(
+            (failed_and_due | stuck)
+            .order_by("pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        Signature.objects.filter(pk__in=ids).update(mail_status=MailStatus.QUEUED, mail_queued_at=now)
+        for signature_id in ids:
+            send_confirmation_email.enqueue(signature_id)
+    if ids:
+        logger.info("Queued %s confirmation mails again", len(ids))
+    return len(ids)

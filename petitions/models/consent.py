@@ -1,0 +1,38 @@
+"""The exact consent wordings visitors were shown, kept once each and referenced by signatures."""
+
+import hashlib
+
+from django.db import models
+
+
+class ConsentWording(models.Model):
+    """One wording of one consent, exactly as shown beside its tick box.
+
+    A signature points at the wordings it was shown, so the record of consent holds the exact
+    words without copying them into a million rows. Rows are never edited: a changed wording
+    is a new row with a new version.
+    """
+
+    class Kind(models.TextChoices):
+        CONTACT = "contact", "Hear more from the campaign"
+        SHOW_PUBLICLY = "show-publicly", "Show first name and area publicly"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.TextField()
+    version = models.CharField(
+        max_length=12,
+        help_text="The first 12 hex digits of the SHA-256 of the text: changes with every edit.",
+    )
+    first_shown_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="petitions_consentwording_kind_version")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.version})"
+
+    @staticmethod
+    def version_of(text):
+        return hashlib.sha256(text.encode()).hexdigest()[:12]

@@ -1,0 +1,95 @@
+"""Admin wiring for petitions: audit-log actions, the invalidation and erasure screens, page deletion."""
+
+from django.shortcuts import redirect
+from django.urls import include, path, reverse
+from wagtail import hooks
+from wagtail.admin import messages
+from wagtail.admin.menu import MenuItem
+from wagtail.log_actions import LogFormatter
+
+from petitions.admin_views import EraseSignatoryView, InvalidateSignaturesView
+from petitions.invalidation import INVALIDATE_ACTION, RESTORE_ACTION
+from petitions.models import PetitionPage, Signature
+from petitions.personal_data import ANONYMISE_ACTION, ERASE_SIGNATORY_ACTION, ERASE_SIGNATURES_ACTION
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    urls = [
+        path("invalidate/", InvalidateSignaturesView.as_view(), name="invalidate"),
+        path("erase/", EraseSignatoryView.as_view(), name="erase"),
+    ]
+    return [path("petitions/", include((urls, "petitions_admin"), namespace="petitions_admin"))]
+
+
+class PermissionMenuItem(MenuItem):
+    def __init__(self, *args, permission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
+
+
+@hooks.register("register_admin_menu_item")
+def register_invalidate_menu_item():
+    return PermissionMenuItem(
+        "Invalidate signatures",
+        reverse("petitions_admin:invalidate"),
+        icon_name="warning",
+        order=910,
+        permission="petitions.manage_signature",
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_erase_menu_item():
+    return PermissionMenuItem(
+        "Erase a signatory",
+        reverse("petitions_admin:erase"),
+        icon_name="bin",
+        order=920,
+        permission="petitions.erase_signature",
+    )
+
+
+def _count_formatter(label, message):
+    class CountFormatter(LogFormatter):
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            text = message.format(count=data.get("count", "?"))
+            if data.get("reason"):
+                text += f" Reason: {data['reason']}"
+            return text
+
+    CountFormatter.label = label
+    return CountFormatter
+
+
+@hooks.register("register_log_actions")
+def register_petition_log_actions(actions):
+    for action, label, message in [
+        (INVALIDATE_ACTION, "Invalidate signatures", "Invalidated {count} signatures."),
+        (RESTORE_ACTION, "Restore signatures", "Restored {count} invalidated signatures."),
+        (ERASE_SIGNATORY_ACTION, "Erase a signatory", "Erased one signatory's data: {count} signatures."),
+        (ERASE_SIGNATURES_ACTION, "Erase signatures", "Erased {count} signatures."),
+        (
+            ANONYMISE_ACTION,
+            "Anonymise signatures",
+            "Anonymised {count} signatures after the petition closed.",
+        ),
+    ]:
+        actions.register_action(action)(_count_formatter(label, message))
+
+
+@hooks.register("before_delete_page")
+def keep_petitions_with_signatures(request, page):
+    # Signatures are the record of what people signed: deleting the page must not take them with it.
+    if isinstance(page.specific, PetitionPage) and Signature.objects.filter(petition_id=page.pk).exists():
+        messages.error(
+            request,
+            f"'{page.title}' has signatures, so it cannot be deleted. Unpublish it instead, or ask the data "
+            "protection officer to erase the signatures first.",
+        )
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None

@@ -1,0 +1,70 @@
+"""Fixtures for the petitions tests: a site with a live petition, and helpers to sign it."""
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
+from django.urls import reverse
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
+
+from petitions.abuse import make_form_token
+
+from .factories import PetitionPageFactory
+
+
+@pytest.fixture(autouse=True)
+def petition_settings(settings):
+    """Tests sign many times from one address at once; the abuse tests tighten these again."""
+    settings.PETITION_FORM_MIN_SECONDS = 0
+    settings.PETITION_SIGN_RATE_LIMIT = 1000
+    settings.PETITION_COUNT_CACHE_SECONDS = 0
+    settings.PETITION_CONFIRMATION_RESEND_SECONDS = 300
+    cache.clear()
+
+
+@pytest.fixture
+def home(db):
+    """The default site's home page; built if missing (a transactional test empties every table)."""
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    home = root.get_children().filter(slug="petitions-home").first()
+    if home is None:
+        home = root.add_child(instance=Page(title="Home", slug="petitions-home"))
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Test"},
+    )
+    return home
+
+
+@pytest.fixture
+def petition(home):
+    return PetitionPageFactory(parent=home)
+
+
+def sign_data(**overrides):
+    """A valid sign-form submission; keyword arguments replace fields (None removes one)."""
+    data = {
+        "first_name": "Jane",
+        "last_name": "Doughty",
+        "email": "jane.doughty@example.org",
+        "postcode": "sw1a1aa",
+        "contact_consent": "on",
+        "form_token": make_form_token(),
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def sign(client, petition, meta=None, **overrides):
+    """POST the sign form; `meta` sets request headers and REMOTE_ADDR."""
+    return client.post(reverse("petitions:sign", args=[petition.pk]), sign_data(**overrides), **(meta or {}))
+
+
+def run_worker():
+    """Run the real django-tasks database worker until the queue is empty.
+
+    Only in transactional tests: the worker closes a connection that is inside a transaction.
+    """
+    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)

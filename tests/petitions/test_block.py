@@ -1,0 +1,94 @@
+"""The petition block other pages embed: count, progress, and a button or the form."""
+
+from datetime import timedelta
+
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from petitions.blocks import PetitionBlock
+from petitions.signing import confirm_signature
+
+from .factories import PetitionPageFactory, make_signature
+
+
+def render(petition, display="link", heading=""):
+    block = PetitionBlock()
+    value = block.to_python({"petition": petition.pk, "display": display, "heading": heading})
+    return block.render(value, context={"request": RequestFactory().get("/")})
+
+
+def test_block_shows_count_progress_and_a_link_to_sign(petition):
+    confirm_signature(make_signature(petition, email="a@example.org").pk)
+
+    html = render(petition)
+
+    assert (
+        f'<h2 id="petition-block-{petition.pk}-heading" class="petition-block__heading">{petition.title}</h2>'
+        in html
+    )
+    assert "data-petition-count>1</strong>" in html
+    assert '<progress class="petition-count__bar" max="1000" value="1"' in html
+    assert f'href="{petition.url}#sign"' in html
+    assert 'name="form_token"' not in html
+
+
+def test_block_can_hold_the_sign_form(petition):
+    html = render(petition, display="form", heading="Add your name")
+
+    assert "Add your name</h2>" in html
+    assert f'action="/petitions/{petition.pk}/sign/"' in html
+    assert 'name="form_token"' in html
+
+
+def test_block_of_a_closed_petition_says_so_instead_of_offering_to_sign(home):
+    petition = PetitionPageFactory(parent=home, closes_at=timezone.now() - timedelta(days=1))
+
+    html = render(petition, display="form")
+
+    assert "This petition closed on" in html
+    assert 'name="form_token"' not in html
+    assert "#sign" not in html
+
+
+def test_block_of_an_unpublished_petition_renders_nothing(petition):
+    petition.unpublish()
+
+    assert render(petition).strip() == ""
+
+
+def test_block_queries_do_not_grow_with_signatures(petition):
+    render(petition)
+    with CaptureQueriesContext(connection) as few:
+        render(petition)
+    for n in range(20):
+        confirm_signature(make_signature(petition, email=f"p{n}@example.org").pk)
+
+    with CaptureQueriesContext(connection) as many:
+        render(petition)
+
+    assert len(many) == len(few)
+
+
+def test_block_is_described_for_the_block_picker(petition):
+    block = PetitionBlock()
+
+    assert block.meta.icon == "form"
+    assert block.meta.template == "blocks/petition.html"
+    assert block.meta.label == "Petition"
+    assert block.meta.description
+    assert block.is_previewable
+    preview = block.get_preview_value()
+    assert preview["petition"] == petition
+    assert "petition-count" in block.render(preview, context={"request": RequestFactory().get("/")})
+
+
+def test_block_picker_shows_a_sample_before_any_petition_is_live(db):
+    block = PetitionBlock()
+
+    html = block.render(block.get_preview_value(), context={"request": RequestFactory().get("/")})
+
+    assert "Open letter to Facebook</h2>" in html
+    assert "data-petition-count>12,345</strong>" in html
+    assert "data-petition-count-url" not in html

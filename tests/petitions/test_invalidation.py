@@ -1,0 +1,194 @@
+"""Staff take bot signatures out of the count by criteria, with a dry run and audit trail; and restore."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.models import PageLogEntry
+
+from petitions.counts import get_counts
+from petitions.invalidation import (
+    InvalidationCriteria,
+    count_to_invalidate,
+    invalidate_signatures,
+    restore_signatures,
+)
+from petitions.models import Signature
+from petitions.signing import confirm_signature
+
+from .factories import PetitionPageFactory, make_signature
+
+
+@pytest.fixture
+def signatures(petition):
+    """Five confirmed people, three confirmed bots at one domain, one unconfirmed bot."""
+    people = [make_signature(petition, email=f"person{n}@example.org", ip_hash="a" * 64) for n in range(5)]
+    bots = [make_signature(petition, email=f"bot{n}@spam.test", ip_hash="b" * 64) for n in range(4)]
+    for signature in people + bots[:3]:
+        confirm_signature(signature.pk)
+    return people, bots
+
+
+def make_user(django_user_model, group_name, username):
+    user = django_user_model.objects.create_user(username=username, password="x" * 20)  # noqa: S106
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+def test_invalidating_by_email_domain_takes_them_out_of_the_count(petition, signatures, admin_user):
+    result = invalidate_signatures(InvalidationCriteria(email_domain="spam.test"), "Bot wave", admin_user)
+
+    assert result.total == 4
+    assert result.by_petition == {petition.pk: 4}
+    assert get_counts(petition).total == 5
+    bot = Signature.objects.get(email="bot0@spam.test")
+    assert (bot.invalidation_reason, bot.invalidated_by) == ("Bot wave", admin_user)
+
+
+def test_restoring_puts_confirmed_signatures_back_in_the_count(petition, signatures, admin_user):
+    criteria = InvalidationCriteria(email_domain="spam.test")
+    invalidate_signatures(criteria, "Bot wave", admin_user)
+
+    result = restore_signatures(criteria, admin_user)
+
+    assert result.total == 4
+    assert get_counts(petition).total == 8
+    assert not Signature.objects.invalidated().exists()
+
+
+def test_invalidation_by_client_hash_and_time_window(petition, signatures, admin_user):
+    people, _bots = signatures
+    Signature.objects.filter(pk=people[0].pk).update(created_at=timezone.now() - timedelta(days=3))
+    criteria = InvalidationCriteria(
+        ip_hash="a" * 64, signed_from=timezone.now() - timedelta(days=1), signed_to=timezone.now()
+    )
+
+    assert count_to_invalidate(criteria) == (4, 4)
+    assert invalidate_signatures(criteria, "Same client", admin_user).total == 4
+    assert Signature.objects.get(pk=people[0].pk).invalidated_at is None
+
+
+def test_invalidation_limited_to_one_petition(petition, home, signatures, admin_user):
+    other = PetitionPageFactory(parent=home)
+    confirm_signature(make_signature(other, email="bot9@spam.test").pk)
+
+    invalidate_signatures(
+        InvalidationCriteria(petition_id=other.pk, email_domain="spam.test"), "Bots", admin_user
+    )
+
+    assert get_counts(other).total == 0
+    assert get_counts(petition).total == 8
+
+
+def test_invalidating_twice_does_not_count_down_twice(petition, signatures, admin_user):
+    criteria = InvalidationCriteria(email_domain="spam.test")
+    invalidate_signatures(criteria, "Bots", admin_user)
+
+    assert invalidate_signatures(criteria, "Bots again", admin_user).total == 0
+    assert get_counts(petition).total == 5
+
+
+def test_invalidated_unconfirmed_signature_does_not_count_when_confirmed_later(
+    petition, signatures, admin_user
+):
+    invalidate_signatures(InvalidationCriteria(email_domain="spam.test"), "Bots", admin_user)
+
+    confirm_signature(Signature.objects.get(email="bot3@spam.test").pk)
+
+    assert get_counts(petition).total == 5
+
+
+@pytest.mark.parametrize(
+    ("criteria", "reason", "message"),
+    [
+        (InvalidationCriteria(), "Bots", "Choose at least one criterion"),
+        (InvalidationCriteria(email_domain="spam.test"), "  ", "Give a reason"),
+    ],
+)
+def test_invalidation_needs_criteria_and_a_reason(signatures, admin_user, criteria, reason, message):
+    with pytest.raises(ValueError, match=message):
+        invalidate_signatures(criteria, reason, admin_user)
+    assert not Signature.objects.invalidated().exists()
+
+
+def test_each_invalidation_is_in_the_petitions_audit_log_without_personal_data(
+    petition, signatures, admin_user
+):
+    invalidate_signatures(InvalidationCriteria(email_domain="spam.test"), "Bot wave", admin_user)
+
+    entry = PageLogEntry.objects.get(page=petition, action="petitions.invalidate_signatures")
+    assert entry.user == admin_user
+    assert entry.data["count"] == 4
+    assert entry.data["reason"] == "Bot wave"
+    assert entry.data["email_domain"] == "spam.test"
+    assert "@" not in str(entry.data)
+    assert entry.message == "Invalidated 4 signatures. Reason: Bot wave"
+
+
+def test_campaign_staff_see_a_dry_run_before_invalidating(client, petition, signatures, django_user_model):
+    client.force_login(make_user(django_user_model, "Campaign staff", "staff"))
+    url = reverse("petitions_admin:invalidate")
+    form = {"action": "invalidate", "email_domain": "spam.test", "reason": "Bot wave"}
+
+    preview = client.post(url, form)
+
+    assert preview.status_code == 200
+    assert "<strong>4</strong> valid signatures match, of which 3 are confirmed" in preview.content.decode()
+    assert not Signature.objects.invalidated().exists()
+
+    done = client.post(url, {**form, "confirm": "1"})
+
+    assert done.status_code == 302
+    assert Signature.objects.invalidated().count() == 4
+    assert get_counts(petition).total == 5
+
+
+def test_admin_form_explains_missing_criteria_and_reason(client, signatures, django_user_model):
+    client.force_login(make_user(django_user_model, "Campaign staff", "staff"))
+    url = reverse("petitions_admin:invalidate")
+
+    no_criteria = client.post(url, {"action": "invalidate", "reason": "Bots"}).content.decode()
+    no_reason = client.post(url, {"action": "invalidate", "email_domain": "spam.test", "confirm": "1"})
+
+    assert "Choose at least one criterion" in no_criteria
+    assert "Give a reason for invalidating these signatures." in no_reason.content.decode()
+    assert not Signature.objects.invalidated().exists()
+
+
+def test_staff_restore_through_the_admin(client, petition, signatures, django_user_model, admin_user):
+    invalidate_signatures(InvalidationCriteria(email_domain="spam.test"), "Bots", admin_user)
+    client.force_login(make_user(django_user_model, "Campaign staff", "staff"))
+
+    client.post(
+        reverse("petitions_admin:invalidate"),
+        {"action": "restore", "email_domain": "spam.test", "confirm": "1"},
+    )
+
+    assert not Signature.objects.invalidated().exists()
+    assert get_counts(petition).total == 8
+
+
+def test_editors_cannot_invalidate(client, signatures, django_user_model):
+    client.force_login(make_user(django_user_model, "Editors", "editor"))
+
+    response = client.post(
+        reverse("petitions_admin:invalidate"),
+        {"action": "invalidate", "email_domain": "spam.test", "reason": "Bots", "confirm": "1"},
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("wagtailadmin_home")
+    assert not Signature.objects.invalidated().exists()
+
+
+def test_menu_shows_the_screens_only_to_those_allowed(client, django_user_model):
+    client.force_login(make_user(django_user_model, "Campaign staff", "staff"))
+    staff_home = client.get(reverse("wagtailadmin_home")).content.decode()
+    client.force_login(make_user(django_user_model, "Editors", "editor"))
+    editor_home = client.get(reverse("wagtailadmin_home")).content.decode()
+
+    assert reverse("petitions_admin:invalidate") in staff_home
+    assert reverse("petitions_admin:erase") not in staff_home
+    assert reverse("petitions_admin:invalidate") not in editor_home

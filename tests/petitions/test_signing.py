@@ -1,0 +1,352 @@
+"""Signing through the real views: the whole journey, every validation error, duplicates, closed petitions."""
+
+import logging
+import re
+from datetime import timedelta
+from html import escape
+from urllib.parse import urlparse
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+from wagtail.models import Page
+
+from petitions.models import ConsentWording, MailStatus, Signature
+
+from .conftest import run_worker, sign, sign_data
+from .factories import PetitionPageFactory
+
+EMAIL = "Jane.Doughty@Example.org"
+
+
+def confirmation_path(message):
+    link = re.search(r"https?://\S+/petitions/confirm/\S+/", message.body).group(0)
+    return urlparse(link).path
+
+
+def public_count(client, petition):
+    return client.get(reverse("petitions:count", args=[petition.pk])).json()["count"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_visitor_signs_confirms_by_email_and_is_counted(client, petition, mailoutbox, caplog):
+    caplog.set_level(logging.DEBUG)
+    page = client.get(petition.url)
+    assert page.status_code == 200
+    token = re.search(r'name="form_token" value="([^"]+)"', page.content.decode()).group(1)
+
+    response = client.post(
+        reverse("petitions:sign", args=[petition.pk]),
+        sign_data(email=EMAIL, form_token=token, postcode="sw1a 1aa", show_publicly="on"),
+    )
+
+    check_email_url = reverse("petitions:check_email", args=[petition.pk])
+    assert response.status_code == 302
+    assert response.url == check_email_url
+    assert "Check your email" in client.get(check_email_url).content.decode()
+    signature = Signature.objects.get()
+    assert (signature.postcode, signature.region) == ("SW1A 1AA", "london")
+    assert signature.confirmed_at is None
+    assert signature.mail_status == MailStatus.QUEUED
+    task = DBTaskResult.objects.get(task_path="petitions.tasks.send_confirmation_email")
+    assert task.args_kwargs["args"] == [signature.pk]
+    assert mailoutbox == []
+    assert public_count(client, petition) == 0
+
+    run_worker()
+
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == [EMAIL]
+    assert petition.title in message.subject
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    path = confirmation_path(message)
+    assert escape(path) in html or path in html
+
+    thanks = client.get(path)
+    assert thanks.status_code == 200
+    assert "Thank you for standing with children." in thanks.content.decode()
+    assert petition.share_text in thanks.content.decode()
+    signature.refresh_from_db()
+    assert signature.confirmed_at is not None
+    assert signature.mail_status == MailStatus.SENT
+    assert public_count(client, petition) == 1
+
+    assert client.get(path).status_code == 200
+    assert public_count(client, petition) == 1
+    assert "Jane, London" in client.get(petition.url).content.decode()
+
+    personal = ["jane.doughty", "doughty", "sw1a"]
+    for record in caplog.records:
+        logged = record.getMessage().lower()
+        assert not any(value in logged for value in personal), logged
+
+
+def test_signature_keeps_the_record_of_consent(client, petition, home):
+    notice = home.add_child(instance=Page(title="Privacy notice", slug="privacy"))
+    notice.save_revision().publish()
+    notice.refresh_from_db()
+    petition.privacy_notice = notice
+    petition.save_revision().publish()
+
+    sign(client, petition, contact_consent="on", show_publicly=None)
+
+    signature = Signature.objects.get()
+    assert signature.contact_consent is True
+    assert signature.show_publicly is False
+    assert signature.contact_consent_wording.text == petition.contact_consent_wording
+    assert signature.contact_consent_wording.version == ConsentWording.version_of(
+        petition.contact_consent_wording
+    )
+    assert signature.show_publicly_wording.text == petition.show_publicly_wording
+    assert signature.privacy_notice_version == f"{notice.pk}/{notice.live_revision_id}"
+    assert signature.created_at is not None
+
+
+def test_changed_consent_wording_is_stored_as_a_new_version(client, petition):
+    sign(client, petition, email="first@example.org")
+    petition.contact_consent_wording = "Yes, email me about the campaign."
+    petition.save_revision().publish()
+
+    sign(client, petition, email="second@example.org")
+
+    first, second = Signature.objects.order_by("pk")
+    assert first.contact_consent_wording_id != second.contact_consent_wording_id
+    assert second.contact_consent_wording.text == "Yes, email me about the campaign."
+    assert ConsentWording.objects.filter(kind=ConsentWording.Kind.CONTACT).count() == 2
+
+
+def test_visitor_outside_the_uk_signs_without_a_postcode(client, petition):
+    response = sign(client, petition, postcode="", outside_uk="on")
+
+    assert response.status_code == 302
+    signature = Signature.objects.get()
+    assert (signature.postcode, signature.region) == ("", "outside-uk")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"first_name": ""}, "first_name", "Enter your first name"),
+        ({"first_name": "   "}, "first_name", "Enter your first name"),
+        ({"first_name": "J" * 101}, "first_name", "First name must be 100 characters or fewer"),
+        ({"last_name": ""}, "last_name", "Enter your last name"),
+        ({"last_name": "D" * 101}, "last_name", "Last name must be 100 characters or fewer"),
+        ({"email": ""}, "email", "Enter your email address"),
+        ({"email": "jane@"}, "email", "Enter an email address in the correct format, like name@example.com"),
+        ({"postcode": ""}, "postcode", "Enter your postcode, or tick 'I live outside the UK'"),
+        ({"postcode": "QQ1 1AA"}, "postcode", "Enter a real UK postcode, like SW1A 1AA"),
+        ({"postcode": "SW1A 1CI"}, "postcode", "Enter a real UK postcode, like SW1A 1AA"),
+        ({"postcode": "not a postcode"}, "postcode", "Enter a real UK postcode, like SW1A 1AA"),
+        (
+            {"outside_uk": "on"},
+            "postcode",
+            "Leave the postcode empty if you live outside the UK, or untick 'I live outside the UK'",
+        ),
+    ],
+)
+def test_each_mistake_is_explained_beside_its_field_and_in_the_summary(
+    client, petition, overrides, field, message
+):
+    response = sign(client, petition, **overrides)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count(escape(message)) == 2  # in the error summary and beside the field
+    assert html.count('<li><a href="#') == 1
+    field_id = f"p{petition.pk}_{field}"
+    assert f'<a href="#{field_id}">{escape(message)}</a>' in html
+    assert f'id="{field_id}_error"' in html
+    assert re.search(rf'<input[^>]*aria-invalid="true"[^>]*id="{field_id}"', html)
+    assert "<title>Error: " in html
+    assert 'class="error-summary"' in html
+    assert Signature.objects.count() == 0
+
+
+def test_values_are_kept_after_an_error(client, petition):
+    response = sign(client, petition, first_name="", email="kept@example.org", postcode="M1 1AE")
+
+    html = response.content.decode()
+    assert 'value="kept@example.org"' in html
+    assert 'value="M1 1AE"' in html
+    assert 'value="Doughty"' in html
+
+
+def test_form_fields_help_browsers_and_assistive_technology(client, petition):
+    html = client.get(petition.url).content.decode()
+
+    assert re.search(r'<input type="email" name="email"[^>]*autocomplete="email"', html)
+    assert re.search(r'<input type="text" name="first_name"[^>]*autocomplete="given-name"', html)
+    assert re.search(r'<input type="text" name="last_name"[^>]*autocomplete="family-name"', html)
+    assert re.search(r'<input type="text" name="postcode"[^>]*autocomplete="postal-code"', html)
+    assert f'<label class="form-label" for="p{petition.pk}_email">Email address</label>' in html
+    assert re.search(r'<input type="checkbox" name="contact_consent"(?![^>]*checked)', html)
+    assert re.search(r'<input type="checkbox" name="show_publicly"(?![^>]*checked)', html)
+    assert escape(petition.contact_consent_wording) in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signing_twice_with_the_same_email_in_another_case_keeps_one_signature(client, petition, mailoutbox):
+    first = sign(client, petition, email="jane@example.org")
+    second = sign(client, petition, email="  JANE@Example.ORG ", first_name="Janet")
+
+    assert first.status_code == second.status_code == 302
+    assert first.url == second.url
+    signature = Signature.objects.get()
+    assert signature.first_name == "Jane"
+    run_worker()
+    # Within the resend interval, the second attempt does not mail again.
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_repeat_signing_of_an_unconfirmed_signature_sends_the_link_again(
+    client, petition, mailoutbox, settings
+):
+    settings.PETITION_CONFIRMATION_RESEND_SECONDS = 0
+    sign(client, petition, email="jane@example.org")
+    run_worker()
+
+    sign(client, petition, email="Jane@example.org")
+    run_worker()
+
+    assert Signature.objects.count() == 1
+    assert [m.to for m in mailoutbox] == [["jane@example.org"], ["jane@example.org"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_repeat_signing_after_confirmation_sends_nothing(client, petition, mailoutbox, settings):
+    settings.PETITION_CONFIRMATION_RESEND_SECONDS = 0
+    sign(client, petition, email="jane@example.org")
+    run_worker()
+    client.get(confirmation_path(mailoutbox[0]))
+
+    response = sign(client, petition, email="jane@example.org")
+    run_worker()
+
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1
+
+
+def test_same_email_may_sign_two_petitions(client, petition, home):
+    other = PetitionPageFactory(parent=home)
+
+    sign(client, petition, email="jane@example.org")
+    sign(client, other, email="jane@example.org")
+
+    assert Signature.objects.count() == 2
+
+
+def test_petition_without_confirmation_counts_at_once_and_sends_no_mail(client, home, mailoutbox):
+    petition = PetitionPageFactory(parent=home, confirmation_required=False)
+
+    response = sign(client, petition)
+
+    assert response.status_code == 302
+    assert "Thank you for signing" in client.get(response.url).content.decode()
+    signature = Signature.objects.get()
+    assert signature.confirmed_at is not None
+    assert signature.mail_status == MailStatus.NOT_NEEDED
+    assert not DBTaskResult.objects.filter(task_path__startswith="petitions.").exists()
+    assert public_count(client, petition) == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"closes_at": timezone.now() - timedelta(days=1)}, "This petition closed on"),
+        ({"opens_at": timezone.now() + timedelta(days=1)}, "This petition opens for signatures on"),
+    ],
+)
+def test_closed_and_not_yet_open_petitions_show_no_form_and_refuse_signatures(client, home, fields, message):
+    petition = PetitionPageFactory(parent=home, **fields)
+
+    page = client.get(petition.url).content.decode()
+    assert message in page
+    assert 'name="form_token"' not in page
+
+    response = sign(client, petition)
+    assert response.status_code == 403
+    assert message in response.content.decode()
+    assert Signature.objects.count() == 0
+
+
+def test_unpublished_petition_refuses_signatures(client, petition):
+    petition.unpublish()
+
+    response = sign(client, petition)
+
+    assert response.status_code == 403
+    assert "This petition is not published, so it cannot be signed." in response.content.decode()
+    assert client.get(petition.url).status_code == 404
+    assert Signature.objects.count() == 0
+
+
+def test_petition_reopens_only_within_its_window(client, home):
+    petition = PetitionPageFactory(
+        parent=home,
+        opens_at=timezone.now() - timedelta(hours=1),
+        closes_at=timezone.now() + timedelta(hours=1),
+    )
+
+    assert sign(client, petition).status_code == 302
+
+
+def test_get_on_the_sign_url_is_not_allowed(client, petition):
+    assert client.get(reverse("petitions:sign", args=[petition.pk])).status_code == 405
+
+
+@pytest.mark.django_db(transaction=True)
+def test_confirmation_link_that_was_tampered_with_is_refused(client, petition, mailoutbox):
+    sign(client, petition)
+    run_worker()
+    path = confirmation_path(mailoutbox[0])
+    signature_id = Signature.objects.get().pk
+
+    response = client.get(path.replace(f"/confirm/{signature_id}:", f"/confirm/{signature_id + 1}:"))
+
+    assert response.status_code == 404
+    assert "This link does not work" in response.content.decode()
+    assert Signature.objects.get().confirmed_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_expired_confirmation_link_asks_to_sign_again(client, petition, mailoutbox, settings):
+    sign(client, petition)
+    run_worker()
+    settings.PETITION_CONFIRMATION_MAX_AGE_DAYS = -1
+
+    response = client.get(confirmation_path(mailoutbox[0]))
+
+    assert response.status_code == 410
+    assert "This link has expired" in response.content.decode()
+    assert Signature.objects.get().confirmed_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_confirmation_link_holds_only_the_signature_id(client, petition, mailoutbox):
+    sign(client, petition, email="jane@example.org")
+    run_worker()
+
+    path = confirmation_path(mailoutbox[0])
+
+    assert "jane" not in path.lower()
+    assert path.split("/")[3].split(":")[0] == str(Signature.objects.get().pk)
+
+
+def test_signing_costs_the_same_queries_however_many_have_signed(client, petition):
+    sign(client, petition, email="first@example.org")
+    with CaptureQueriesContext(connection) as first:
+        sign(client, petition, email="second@example.org")
+    for n in range(20):
+        sign(client, petition, email=f"p{n}@example.org")
+
+    with CaptureQueriesContext(connection) as later:
+        sign(client, petition, email="last@example.org")
+
+    assert len(later) == len(first)
+    assert len(later) <= 8
