@@ -1,0 +1,1 @@
+"""Campaign content: the pages people read and the blocks editors build them from."""

@@ -1,0 +1,121 @@
+"""Each public page costs the same number of queries whatever its content: none per block or item."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from campaign.models import SiteSettings
+
+from .factories import ImageFactory, NewsArticlePageFactory, StandardPageFactory, block, every_block
+
+pytestmark = pytest.mark.django_db
+
+
+def queries_to_render(client, page):
+    """Queries for a warm render: the first one creates image renditions, which happens once."""
+    assert client.get(page.url).status_code == 200
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(page.url).status_code == 200
+    # A page served from a whole-page cache would cost nothing and prove nothing.
+    assert context.captured_queries, "the page was not rendered"
+    return len(context.captured_queries)
+
+
+def fill_body(page, copies, link_page, petition, widgets):
+    """Give the page `copies` of every block, each with its own image and statistic widget."""
+    widget_list = list(widgets.values())
+    page.body = [
+        item
+        for number in range(copies)
+        for item in every_block(ImageFactory(), link_page, petition, widget_list[number])
+    ]
+    page.save_revision().publish()
+
+
+def menu_and_footer(home, copies):
+    for number in range(copies):
+        StandardPageFactory(parent=home, slug=f"menu-{copies}-{number}", show_in_menus=True)
+    SiteSettings.objects.filter(site__root_page=home).update(
+        default_share_image=ImageFactory(),
+        footer_links=[
+            block("link", {"text": f"Link {n}", "link": {"page": home.pk, "url": ""}}) for n in range(copies)
+        ],
+        social_accounts=[
+            block("account", {"network": "x", "url": f"https://x.com/account{n}"}) for n in range(copies)
+        ],
+    )
+
+
+@pytest.mark.parametrize("page_fixture", ["campaign_page", "standard_page", "article"])
+def test_body_pages_cost_the_same_with_one_or_many_blocks(client, request, petition, widgets, page_fixture):
+    page = request.getfixturevalue(page_fixture)
+    home = request.getfixturevalue("home")
+    menu_and_footer(home, 1)
+    fill_body(page, 1, home, petition, widgets)
+    few = queries_to_render(client, page)
+
+    menu_and_footer(home, 5)
+    fill_body(page, 5, home, petition, widgets)
+    many = queries_to_render(client, page)
+    assert many == few
+
+
+def test_campaign_demands_cost_nothing_per_demand(client, campaign_page):
+    def demands(count):
+        items = [{"type": "item", "value": {"title": f"Demand {n}", "detail": ""}} for n in range(count)]
+        campaign_page.demands = [block("demands", {"heading": "We ask", "demands": items})]
+        campaign_page.save_revision().publish()
+        return queries_to_render(client, campaign_page)
+
+    assert demands(1) == demands(8)
+
+
+def statistics_stream(widgets, count):
+    return [
+        block("statistic", {"widget": widget.pk, "heading_level": "h2", "width": "text"})
+        for widget in list(widgets.values())[:count]
+    ]
+
+
+def test_home_page_costs_the_same_with_few_or_many_items(client, home, news_index, petition, widgets):
+    home.hero_image = ImageFactory()
+    home.hero_image_alt = "A banner"
+    petition_value = {"petition": petition.pk, "heading": "", "display": "link"}
+    home.petition_call_to_action = [block("petition", petition_value)]
+    home.save_revision().publish()
+    NewsArticlePageFactory(parent=news_index)
+    home.headline_statistics = statistics_stream(widgets, 1)
+    fill_body(home, 1, news_index, petition, widgets)
+    few = queries_to_render(client, home)
+
+    for _ in range(5):
+        NewsArticlePageFactory(parent=news_index)
+    home.headline_statistics = statistics_stream(widgets, 4)
+    fill_body(home, 4, news_index, petition, widgets)
+    many = queries_to_render(client, home)
+    assert many == few
+
+
+def test_news_index_costs_the_same_with_one_or_a_full_page_of_tagged_articles(client, news_index):
+    first = NewsArticlePageFactory(parent=news_index)
+    first.tags.add("East of England")
+    first.save_revision().publish()
+    few = queries_to_render(client, news_index)
+
+    for number in range(12):
+        article = NewsArticlePageFactory(parent=news_index)
+        article.tags.add(f"Region {number}", "East of England")
+        article.save_revision().publish()
+    many = queries_to_render(client, news_index)
+    assert many == few
+
+
+def test_article_costs_the_same_with_one_or_many_region_tags_and_figures(client, article, widgets):
+    article.tags.add("East of England")
+    article.related_statistics = statistics_stream(widgets, 1)
+    article.save_revision().publish()
+    few = queries_to_render(client, article)
+    article.tags.add(*[f"Region {n}" for n in range(6)])
+    article.related_statistics = statistics_stream(widgets, 6)
+    article.save_revision().publish()
+    assert queries_to_render(client, article) == few
