@@ -46,7 +46,10 @@ def _cache():
 
 
 def current_generation():
-    """The content generation pages are cached under, starting a new one if the cache lost it."""
+    """The content generation pages are cached under, starting a new one if the cache lost it.
+
+    None when the cache does not keep what it is given.
+    """
     cache = _cache()
     generation = cache.get(GENERATION_KEY)
     if generation is None:
@@ -161,7 +164,11 @@ class PageCacheMiddleware:
         if not _request_is_cacheable(request):
             return self.get_response(request)
         try:
-            key = _cache_key(request, current_generation())
+            generation = current_generation()
+            # No generation means the cache keeps nothing (config.cache while Redis is unreachable).
+            if generation is None:
+                return self.get_response(request)
+            key = _cache_key(request, generation)
             stored = _cache().get(key)
         except Exception as error:
             logger.warning("Page cache unavailable (%s); serving uncached.", type(error).__name__)

@@ -113,6 +113,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://wildwestweb")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # With Redis down the site serves from the database instead of failing (config.cache), and a
+    # host that does not answer costs at most a second, not a hung request.
+    CACHES["default"]["BACKEND"] = "config.cache.ResilientRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=1)
 
 # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, credentials and TLS flags, all from one URL.
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
