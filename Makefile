@@ -16,7 +16,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 run: $(VENV)/.installed
 	$(LOCAL) $(PY) manage.py migrate --noinput
-	$(LOCAL) $(PY) manage.py load_demo
+	@# Quiet logs, so the summary and the admin login are what is left on screen.
+	$(LOCAL) LOG_LEVEL=WARNING $(PY) manage.py load_demo
 	@# The task worker sends mail in the background; it stops with the server.
 	$(LOCAL) $(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
