@@ -288,7 +288,7 @@ PAGE_CACHE_ALIAS = "default"
 # Query parameters that change a page (part of the cache key), and ones that never do (campaign
 # tracking added by social sites and newsletters: dropped from the key). Any other parameter
 # bypasses the cache.
-PAGE_CACHE_QUERY_PARAMETERS = env.list("PAGE_CACHE_QUERY_PARAMETERS", default=["page"])
+PAGE_CACHE_QUERY_PARAMETERS = env.list("PAGE_CACHE_QUERY_PARAMETERS", default=["page", "tag"])
 PAGE_CACHE_IGNORED_QUERY_PARAMETERS = [
     "fbclid",
     "gclid",

@@ -3,6 +3,7 @@
 import pytest
 from bs4 import BeautifulSoup
 from defusedxml import ElementTree as ET
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.test import override_settings
 from django.urls import path
@@ -239,3 +240,21 @@ def test_a_crash_shows_the_500_page(client):
     response = client.get("/broken/")
     assert response.status_code == 500
     assert b"Sorry, something went wrong" in response.content
+
+
+def test_each_region_filter_of_the_news_list_is_cached_on_its_own(client, news_index, settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    east = NewsArticlePageFactory(parent=news_index, title="East news")
+    east.tags.add("East of England")
+    east.save_revision().publish()
+    NewsArticlePageFactory(parent=news_index, title="National news")
+    client.get(news_index.url)
+    client.get(news_index.url, {"tag": "east-of-england"})
+
+    everything = client.get(news_index.url)
+    east_only = client.get(news_index.url, {"tag": "east-of-england"})
+
+    assert everything["X-Page-Cache"] == east_only["X-Page-Cache"] == "HIT"
+    assert len(soup_of(everything).select(".article-summary")) == 2
+    assert [h.get_text(strip=True) for h in soup_of(east_only).select(".article-summary h2")] == ["East news"]
