@@ -1,4 +1,5 @@
-"""Admin wiring for petitions: audit-log actions, the invalidation and erasure screens, page deletion."""
+"""Admin wiring for petitions: the Signatories section, audit-log actions, the invalidation and erasure
+screens, page deletion."""
 
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
@@ -8,9 +9,21 @@ from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogFormatter
 
 from petitions.admin_views import EraseSignatoryView, InvalidateSignaturesView
+from petitions.bulk_actions import SIGNATURE_BULK_ACTIONS
+from petitions.exports import EXPORT_ACTION
 from petitions.invalidation import INVALIDATE_ACTION, RESTORE_ACTION
 from petitions.models import PetitionPage, Signature
 from petitions.personal_data import ANONYMISE_ACTION, ERASE_SIGNATORY_ACTION, ERASE_SIGNATURES_ACTION
+from petitions.viewsets import SignatureViewSet
+
+
+@hooks.register("register_admin_viewset")
+def register_signatory_viewset():
+    return SignatureViewSet()
+
+
+for bulk_action in SIGNATURE_BULK_ACTIONS:
+    hooks.register("register_bulk_action", bulk_action)
 
 
 @hooks.register("register_admin_urls")
@@ -80,6 +93,25 @@ def register_petition_log_actions(actions):
         ),
     ]:
         actions.register_action(action)(_count_formatter(label, message))
+
+
+class ExportFormatter(LogFormatter):
+    label = "Export signatories"
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        filters = ", ".join(f"{name}={value}" for name, value in (data.get("filters") or {}).items())
+        return (
+            f"Exported {data.get('count', '?')} signatures of this petition "
+            f"({data.get('total', '?')} in the whole export) as {str(data.get('format', '?')).upper()}, "
+            f"profile '{data.get('profile', '?')}', from the {data.get('source', 'admin')}. "
+            f"Filters: {filters or 'none'}."
+        )
+
+
+@hooks.register("register_log_actions")
+def register_export_log_action(actions):
+    actions.register_action(EXPORT_ACTION)(ExportFormatter)
 
 
 @hooks.register("before_delete_page")

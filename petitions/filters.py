@@ -1,0 +1,103 @@
+"""Which signatures staff are looking at: the signatories listing's filters and search.
+
+The listing, its exports, its "select all" bulk actions and `manage.py export_signatories` all
+select rows through `filter_signatures`, so a filter means the same thing everywhere. The
+parameter names are the listing's query string: `petition`, `confirmed`, `status`,
+`contact_consent`, `region`, `signed_from`, `signed_to` (dates) and `q` (search).
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.widgets import BooleanRadioSelect
+
+from petitions.models import PetitionPage, Signature
+from petitions.regions import Region
+
+SEARCH_PARAMETER = "q"
+SEARCH_FIELDS = ["first_name", "last_name", "email"]
+
+
+class ValidityFilter(django_filters.ChoiceFilter):
+    """Valid signatures (in the count when confirmed) or those staff took out of it."""
+
+    def filter(self, queryset, value):
+        if value == "valid":
+            return queryset.valid()
+        if value == "invalidated":
+            return queryset.invalidated()
+        return queryset
+
+
+class SignatureFilterSet(WagtailFilterSet):
+    petition = django_filters.ModelChoiceFilter(
+        queryset=PetitionPage.objects.order_by("title"),
+        empty_label="All petitions",
+        label="Petition",
+    )
+    confirmed = django_filters.BooleanFilter(
+        field_name="confirmed_at",
+        lookup_expr="isnull",
+        exclude=True,
+        widget=BooleanRadioSelect,
+        label="Confirmed by email",
+    )
+    status = ValidityFilter(
+        choices=[("valid", "Valid"), ("invalidated", "Invalidated")],
+        empty_label="All",
+        widget=forms.RadioSelect,
+        label="Valid or invalidated",
+    )
+    contact_consent = django_filters.BooleanFilter(
+        widget=BooleanRadioSelect, label="Agreed to hear more from the campaign"
+    )
+    region = django_filters.MultipleChoiceFilter(
+        choices=Region.choices, widget=forms.CheckboxSelectMultiple, label="Region"
+    )
+    signed = django_filters.DateFromToRangeFilter(
+        field_name="created_at",
+        widget=DateRangePickerWidget,
+        label="Signed between (dates, both included)",
+    )
+
+    class Meta:
+        model = Signature
+        fields = ["petition", "confirmed", "status", "contact_consent", "region", "signed"]
+
+
+def search_signatures(queryset, text):
+    """Signatures whose name or email holds every word of `text` ("jane doughty" finds Jane Doughty)."""
+    for word in text.split():
+        matches_word = Q(*[Q(**{f"{field}__icontains": word}) for field in SEARCH_FIELDS], _connector=Q.OR)
+        queryset = queryset.filter(matches_word)
+    return queryset
+
+
+def filter_signatures(params, queryset=None):
+    """The signatures the listing would show for these query parameters (a QueryDict).
+
+    Raises ValueError naming each invalid filter.
+    """
+    queryset = Signature.objects.all() if queryset is None else queryset
+    filterset = SignatureFilterSet(params, queryset=queryset)
+    if not filterset.is_valid():
+        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items())
+        raise ValueError(f"Invalid filters: {problems}")
+    return search_signatures(filterset.qs, params.get(SEARCH_PARAMETER, ""))
+
+
+def describe_filters(params):
+    """The filters in `params` (a QueryDict) for the audit log: names, ids and dates, no search text.
+
+    Search text can be a person's name or address, so the log records only that a search was used.
+    """
+    described = {}
+    for name in ["petition", "confirmed", "status", "contact_consent", "signed_from", "signed_to"]:
+        if params.get(name):
+            described[name] = params.get(name)
+    if params.getlist("region"):
+        described["region"] = params.getlist("region")
+    if params.get(SEARCH_PARAMETER, "").strip():
+        described["search"] = "used (text not recorded)"
+    return described

@@ -1,0 +1,245 @@
+"""The Signatories section of the admin: a read-only listing of signatures with filters, search, counts,
+a detail view, bulk actions and exports, on Wagtail's ModelViewSet.
+
+Who sees what is decided by `SignaturePermissionPolicy`: "view", "export", "manage" (invalidate and
+restore) and "erase" map to the `petitions.<action>_signature` permissions. Nobody, not even a
+superuser, adds, edits or deletes a signature here: signatures come only from signing, and leave only
+through erasure, which keeps the counts and the audit log right.
+"""
+
+import tempfile
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import FileResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from wagtail.admin import messages
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, DateColumn, TitleColumn
+from wagtail.admin.views.generic import IndexView
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import Button
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from petitions.bulk_actions import SIGNATURE_BULK_ACTIONS
+from petitions.exports import PROFILES, ExportTooLarge, prepare_export
+from petitions.filters import SignatureFilterSet, describe_filters, filter_signatures, search_signatures
+from petitions.models import Signature
+
+EXPORT_PROFILE_PARAMETER = "profile"
+
+
+class SignaturePermissionPolicy(ModelPermissionPolicy):
+    """Model permissions for signatures, except that no one may add, edit or delete one in the admin."""
+
+    NEVER_ALLOWED = frozenset({"add", "change", "delete"})
+
+    def user_has_permission(self, user, action):
+        return action not in self.NEVER_ALLOWED and super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        allowed = [action for action in actions if action not in self.NEVER_ALLOWED]
+        if not allowed:
+            return get_user_model().objects.none()
+        return super().users_with_any_permission(allowed)
+
+
+register_permission_policy(Signature, SignaturePermissionPolicy(Signature))
+
+
+def _name(signature):
+    return f"{signature.first_name} {signature.last_name}".strip() or "(erased or anonymised)"
+
+
+class SignatureIndexView(IndexView):
+    """The listing, plus counts by status and exports guarded by their own permission.
+
+    Exports bypass Wagtail's own spreadsheet code, which reads the whole selection into memory and
+    lets anyone who can see the listing download it: here they need "export" and stream from the
+    database through `petitions.exports`, the same code `manage.py export_signatories` uses.
+    """
+
+    template_name = "petitions/admin/signature_index.html"
+    results_template_name = "petitions/admin/signature_index_results.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.is_export and not self.user_has_permission("export"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if self.is_export:
+            return self.export_response()
+        return super().get(request, *args, **kwargs)
+
+    def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
+        return search_signatures(queryset, self.search_query)
+
+    @cached_property
+    def columns(self):
+        return [
+            BulkActionsCheckboxColumn("bulk_actions", obj_type="signature"),
+            TitleColumn(
+                "name",
+                label="Name",
+                accessor=_name,
+                sort_key="last_name",
+                get_url=self.get_inspect_url,
+                get_title_id=lambda signature: f"signature_{signature.pk}_title",
+            ),
+            Column("email", label="Email", sort_key="email"),
+            Column("petition", label="Petition"),
+            Column("region", label="Region", accessor="get_region_display", sort_key="region"),
+            DateColumn("created_at", label="Signed", sort_key="created_at"),
+            Column("status", label="Status", accessor=lambda signature: signature.status.label),
+        ]
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("petition")
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        context["status_counts"] = (
+            self.get_queryset()
+            .order_by()
+            .aggregate(
+                total=Count("pk"),
+                counted=Count("pk", filter=Q(confirmed_at__isnull=False, invalidated_at__isnull=True)),
+                unconfirmed=Count("pk", filter=Q(confirmed_at__isnull=True, invalidated_at__isnull=True)),
+                invalidated=Count("pk", filter=Q(invalidated_at__isnull=False)),
+            )
+        )
+        context["bulk_actions"] = self.bulk_actions
+        return context
+
+    @cached_property
+    def bulk_actions(self):
+        """The bulk actions this user may take, as (label, URL, CSS classes), for the listing's footer."""
+        return [
+            (
+                action.display_name,
+                reverse("wagtail_bulk_action", args=["petitions", "signature", action.action_type]),
+                " ".join(sorted(action.classes)),
+            )
+            for action in SIGNATURE_BULK_ACTIONS
+            if self.user_has_permission(action.permission)
+        ]
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = [button for button in super().header_more_buttons if "export=" not in (button.url or "")]
+        if not self.user_has_permission("export"):
+            return buttons
+        priority = 90
+        for profile in PROFILES.values():
+            for file_format in ("csv", "xlsx"):
+                params = self.request.GET.copy()
+                params.pop(self.page_kwarg, None)
+                params["export"] = file_format
+                params[EXPORT_PROFILE_PARAMETER] = profile.name
+                buttons.append(
+                    Button(
+                        f"Download {file_format.upper()}: {profile.label}",
+                        url=f"{self.request.path}?{params.urlencode()}",
+                        icon_name="download",
+                        priority=priority,
+                    )
+                )
+                priority += 1
+        return buttons
+
+    def export_response(self):
+        params = self.request.GET
+        profile = params.get(EXPORT_PROFILE_PARAMETER, "full")
+        file_format = params.get("export")
+        try:
+            if profile not in PROFILES:
+                raise ValueError(f"There is no export called {profile!r}.")
+            queryset = filter_signatures(params, self.order_queryset(self.get_base_queryset()))
+            export = prepare_export(
+                queryset, profile, file_format, self.request.user, describe_filters(params), source="admin"
+            )
+        except (ValueError, ExportTooLarge) as error:
+            messages.error(self.request, str(error))
+            listing_params = params.copy()
+            for name in ("export", EXPORT_PROFILE_PARAMETER):
+                listing_params.pop(name, None)
+            return redirect(f"{self.index_url}?{listing_params.urlencode()}")
+        if file_format == "csv":
+            response = StreamingHttpResponse(export.csv_chunks(), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+            return response
+        # Written to disk, not memory; FileResponse sends it in blocks and closes (deletes) it after.
+        workbook_file = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+        export.write_xlsx(workbook_file)
+        workbook_file.seek(0)
+        return FileResponse(
+            workbook_file,
+            as_attachment=True,
+            filename=export.filename,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+
+class SignatureViewSet(ModelViewSet):
+    """Listing, detail and history only: there is no screen to add, edit or delete a signature."""
+
+    model = Signature
+    icon = "group"
+    menu_label = "Signatories"
+    menu_order = 900
+    add_to_admin_menu = True
+    name = "signatories"
+    index_view_class = SignatureIndexView
+    filterset_class = SignatureFilterSet
+    search_fields = ["first_name", "last_name", "email"]
+    list_per_page = 50
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "first_name",
+        "last_name",
+        "email",
+        "postcode",
+        "region",
+        "petition",
+        "created_at",
+        "confirmed_at",
+        "contact_consent",
+        "contact_consent_wording",
+        "show_publicly",
+        "show_publicly_wording",
+        "privacy_notice_version",
+        "invalidated_at",
+        "invalidation_reason",
+        "invalidated_by",
+        "anonymised_at",
+        "ip_hash",
+        "mail_status",
+        "mail_sent_at",
+    ]
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            **{
+                "add_url_name": None,
+                "edit_url_name": None,
+                "delete_url_name": None,
+                "usage_url_name": None,
+                **kwargs,
+            }
+        )
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+            path("history/<int:pk>/", self.history_view, name="history"),
+            path("history-results/<int:pk>/", self.history_results_view, name="history_results"),
+        ]
