@@ -82,7 +82,9 @@ def filter_signatures(params, queryset=None):
     queryset = Signature.objects.all() if queryset is None else queryset
     filterset = SignatureFilterSet(params, queryset=queryset)
     if not filterset.is_valid():
-        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items())
+        problems = "; ".join(
+            f"{filterset.form[name].label}: {' '.join(errors)}" for name, errors in filterset.errors.items()
+        )
         raise ValueError(f"Invalid filters: {problems}")
     return search_signatures(filterset.qs, params.get(SEARCH_PARAMETER, ""))
 

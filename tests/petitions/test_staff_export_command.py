@@ -1,0 +1,86 @@
+"""`manage.py export_signatories`: the admin's exports, with the same filters and profiles, for cron."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+from wagtail.models import PageLogEntry
+
+from petitions.exports import EXPORT_ACTION
+from petitions.signing import confirm_signature
+
+from .factories import PetitionPageFactory, make_signature
+
+
+@pytest.fixture
+def signatures(petition, home):
+    ann = make_signature(petition, email="ann@example.org", first_name="Ann", contact_consent=True)
+    bob = make_signature(petition, email="bob@example.org", first_name="@Bob", postcode="M1 1AE")
+    make_signature(petition, email="cy@example.org", first_name="Cy", contact_consent=True)
+    other = PetitionPageFactory(parent=home)
+    dan = make_signature(other, email="dan@example.org", first_name="Dan", contact_consent=True)
+    for signature in (ann, bob, dan):
+        confirm_signature(signature.pk)
+    return other
+
+
+def run(*args):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("export_signatories", *args, stdout=out, stderr=err)
+    return list(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff")))), err.getvalue()
+
+
+def test_csv_to_stdout_with_the_listings_filters(petition, signatures):
+    rows, message = run("--petition", str(petition.pk), "--contact-consent", "yes", "--confirmed", "yes")
+
+    assert rows[0][:2] == ["Name", "Email"]
+    assert [row[1] for row in rows[1:]] == ["ann@example.org"]
+    assert "Exported 1 signatures" in message
+
+
+def test_addressee_profile_for_the_letter(petition, signatures):
+    rows, _ = run("--profile", "addressee", "--region", "north-west", "--region", "london")
+
+    assert rows == [
+        ["Name", "Region"],
+        ["Ann Example", "London"],
+        ["'@Bob Example", "North West"],
+        ["Dan Example", "London"],
+    ]
+
+
+def test_xlsx_to_a_file_is_audited_with_the_user_named(petition, signatures, tmp_path, admin_user):
+    output = tmp_path / "letter.xlsx"
+
+    call_command(
+        "export_signatories",
+        "--format",
+        "xlsx",
+        "--output",
+        str(output),
+        "--search",
+        "bob",
+        "--user",
+        admin_user.username,
+        stderr=io.StringIO(),
+    )
+
+    sheet = openpyxl.load_workbook(output).active
+    assert [cell.value for cell in sheet[2]][:2] == ["'@Bob Example", "bob@example.org"]
+    assert sheet.max_row == 2
+    entry = PageLogEntry.objects.get(action=EXPORT_ACTION)
+    assert entry.page_id == petition.pk
+    assert entry.user == admin_user
+    assert entry.data["source"] == "command"
+    assert entry.data["filters"] == {"search": "used (text not recorded)"}
+    assert entry.data["count"] == 1
+
+
+def test_invalid_filters_and_xlsx_to_terminal_are_refused(signatures):
+    with pytest.raises(CommandError, match="Signed between .*: Enter a valid date"):
+        run("--signed-from", "yesterday")
+    with pytest.raises(CommandError, match="--output"):
+        run("--format", "xlsx")
+    assert not PageLogEntry.objects.filter(action=EXPORT_ACTION).exists()
