@@ -121,6 +121,9 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 
 # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, credentials and TLS flags, all from one URL.
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# Seconds to wait on the mail server: one that stops answering fails the attempt (retried later)
+# instead of holding a worker and the signature's row lock for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Wild West Web <campaign@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

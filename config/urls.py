@@ -6,6 +6,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from config.views import healthz
 
+handler500 = "config.views.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),

@@ -1,13 +1,17 @@
 """Views that belong to the site as a whole rather than to one app."""
 
 import logging
+import sys
 import uuid
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template import loader
+from django.utils.cache import add_never_cache_headers
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -47,6 +51,27 @@ def healthz(request):
 
 def _unavailable():
     return HttpResponse("unavailable", status=503, content_type="text/plain")
+
+
+# Seconds a visitor (or a crawler) is asked to wait before trying again while the database is away.
+DATABASE_UNAVAILABLE_RETRY_AFTER = 30
+
+
+def server_error(request):
+    """handler500: a database that cannot be reached gives a 503 "try again shortly", anything else a 500.
+
+    A PostgreSQL restart, failover or network cut is not a bug in the page, and a visitor can act on
+    "try again in a minute". Django calls this view inside the `except` block of the failed request, so
+    `sys.exception()` is the error. Like the 500 page, the 503 page is rendered without a request context:
+    nothing it shows may need the database.
+    """
+    if isinstance(sys.exception(), OperationalError | InterfaceError):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(DATABASE_UNAVAILABLE_RETRY_AFTER)
+        # Neither the page cache nor a CDN may keep the error in place of the page.
+        add_never_cache_headers(response)
+        return response
+    return defaults.server_error(request)
 
 
 def locked_out(request, original_response=None, credentials=None):

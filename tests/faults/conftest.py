@@ -1,0 +1,43 @@
+"""Fixtures for the fault tests: a petition the servers can see, the site under gunicorn, an SMTP server."""
+
+import pytest
+
+from tests.petitions.conftest import home  # noqa: F401 - a fixture, used by `petition`
+from tests.petitions.factories import PetitionPageFactory
+
+from .services import SERVICE_SECRET_KEY, SmtpSink, free_port, gunicorn, service_env
+
+
+@pytest.fixture(autouse=True)
+def same_keys_as_the_servers(settings):
+    """Tokens made here (form timing, confirmation links) must hold in the servers, and theirs here."""
+    settings.SECRET_KEY = SERVICE_SECRET_KEY
+    settings.PETITION_FORM_MIN_SECONDS = 0
+    settings.PETITION_SIGN_RATE_LIMIT = 1_000_000
+
+
+@pytest.fixture
+def petition(home):  # noqa: F811 - `home` is the fixture imported above
+    return PetitionPageFactory(parent=home)
+
+
+@pytest.fixture
+def app_server(tmp_path):
+    """The site under gunicorn against the test database; its base URL."""
+    with gunicorn(service_env(), tmp_path / "gunicorn.log") as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def smtp_port():
+    return free_port()
+
+
+@pytest.fixture
+def smtp_sink(smtp_port):
+    """An SMTP server object on `smtp_port`, not yet started (a test may start it late)."""
+    sink = SmtpSink(smtp_port)
+    try:
+        yield sink
+    finally:
+        sink.stop()
