@@ -42,8 +42,8 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# WCAG 2.0, 2.1 and 2.2 A and AA; axe runs its WCAG 2.2 rules only when they are asked for.
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# WCAG 2.0, 2.1 and 2.2 A and AA (axe runs its WCAG 2.2 rules only when asked) and its best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 BLOCKING_IMPACTS = ("serious", "critical")
 
 
@@ -142,21 +142,25 @@ def open_browser(new_context, live_server):
 
 @pytest.fixture
 def screenshot(request):
-    """`screenshot(page, name)`: the whole page at 375 and 1280 px wide, under test-artifacts/.
+    """`screenshot(page_or_locator, name)`: saved at 375 and 1280 px wide under test-artifacts/.
 
-    With UPDATE_SCREENSHOTS=1, a name in `docs=` also refreshes docs/screenshots/<name>.png (1280 px).
+    A page is taken whole. With UPDATE_SCREENSHOTS=1, `docs=True` also refreshes
+    docs/screenshots/<name>-<width>.png for the README, cropped to the window (or the element).
     """
     folder = SCREENSHOTS / re.sub(r"[^\w.-]+", "-", request.node.name).strip("-")
+    update_docs = os.environ.get("UPDATE_SCREENSHOTS") == "1"
 
-    def take(page, name, docs=False):
+    def take(target, name, docs=False):
+        page = getattr(target, "page", target)
+        whole_page = {"full_page": True} if target is page else {}
         folder.mkdir(parents=True, exist_ok=True)
         original = page.viewport_size
         for width in SCREENSHOT_WIDTHS:
             page.set_viewport_size({"width": width, "height": original["height"]})
-            page.screenshot(path=folder / f"{name}-{width}.png", full_page=True)
-            if docs and os.environ.get("UPDATE_SCREENSHOTS") == "1":
+            target.screenshot(path=folder / f"{name}-{width}.png", **whole_page)
+            if docs and update_docs:
                 DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=DOCS_SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+                target.screenshot(path=DOCS_SCREENSHOTS / f"{name}-{width}.png")
         page.set_viewport_size(original)
 
     return take
