@@ -1,8 +1,17 @@
-"""The confirmation mail: composed from templates (plain text and HTML) and sent at most once per request.
+"""The confirmation mail: composed from templates (plain text and HTML) and delivered at least once.
 
 `deliver_confirmation_email` runs in the task worker. It holds the signature's row lock while it
 sends, and sends only while the signature's mail status says a mail is queued, so a task that runs
-twice (a re-queue by the sweeper, a second worker) never mails the same confirmation twice.
+twice (a re-queue by the sweeper, a second worker, a task left behind by a killed worker) never mails
+the same confirmation twice.
+
+At least once rather than at most once: "sent" is recorded in the transaction that holds the lock,
+after the mail server has accepted the mail. A worker that dies before that commit (killed mid-send,
+its host gone, its database connection cut) leaves the mail "queued", and the sweeper queues it again
+after PETITION_MAIL_STUCK_SECONDS. Only a death in the instant between the server's acceptance and the
+commit sends a second copy, which is harmless: the link confirms once. Recording "sending" before
+sending (at most once) would instead lose every mail whose worker died mid-send, and with it a
+signature.
 """
 
 import logging

@@ -1,4 +1,7 @@
-"""Double submits at the same instant, against PostgreSQL: each email is kept once and counted once."""
+"""Confirmation links followed at the same instant, against PostgreSQL: each signature counted once.
+
+Simultaneous submissions of one email, through gunicorn, are in tests/faults/test_concurrent_signing.py.
+"""
 
 import threading
 
@@ -33,15 +36,6 @@ def in_threads(count, work):
     for thread in threads:
         thread.join(timeout=60)
     return results
-
-
-def test_concurrent_double_submits_keep_one_signature(petition):
-    variants = ["jane@example.org", "JANE@example.org", "Jane@Example.org", "jane@EXAMPLE.ORG"]
-
-    responses = in_threads(12, lambda n: sign(Client(), petition, email=variants[n % 4]).status_code)
-
-    assert responses == [302] * 12
-    assert Signature.objects.count() == 1
 
 
 def test_concurrent_distinct_signatures_are_all_kept_and_counted(petition):
