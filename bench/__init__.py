@@ -1,0 +1,1 @@
+"""Benchmark scripts: one command each, results in docs/performance.md."""

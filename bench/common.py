@@ -1,0 +1,221 @@
+"""What the benchmark scripts share: the machine's description, a prepared database, servers and wrk.
+
+Every script measures the project and a floor in the same run, so the ratios hold on a busy machine.
+Servers run production settings (DEBUG off, PostgreSQL, Redis) on loopback ports of their own.
+"""
+
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "www_bench")
+BENCH_REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "13"))
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+def server_env(**overrides):
+    """Environment for a production-like app server on the benchmark database and Redis db."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-" + "x" * 60,
+        "DATABASE_URL": f"{POSTGRES_URL}/{BENCH_DATABASE}",
+        "CACHE_URL": f"{REDIS_URL}/{BENCH_REDIS_DB}",
+        # Plain HTTP on loopback: the TLS-terminating proxy is not part of what is measured.
+        "SECURE_SSL_REDIRECT": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PETITION_FORM_MIN_SECONDS": "0",
+        "PETITION_SIGN_RATE_LIMIT": "1000000000",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
+    env.update({key: str(value) for key, value in overrides.items()})
+    return env
+
+
+def manage(*args, env=None, capture=False):
+    return subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=PROJECT_ROOT,
+        env=env or server_env(),
+        check=True,
+        text=True,
+        capture_output=capture,
+    )
+
+
+def psql(sql, database=BENCH_DATABASE, **variables):
+    """Run SQL on the benchmark database; the rows of the last statement as lists of strings.
+
+    Keyword arguments become psql variables, quoted in the SQL as :'name'.
+    """
+    options = [f"--set={name}={value}" for name, value in variables.items()]
+    result = subprocess.run(
+        [
+            "psql",
+            f"{POSTGRES_URL}/{database}",
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-F",
+            "\t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            *options,
+        ],
+        input=sql,
+        text=True,
+        capture_output=True,
+        check=False,
+    )
+    if result.returncode:
+        raise RuntimeError(f"psql failed: {result.stderr.strip()}")
+    return [line.split("\t") for line in result.stdout.splitlines() if line]
+
+
+def prepare_database():
+    """Create and migrate the benchmark database with the demo campaign, and collect static files."""
+    exists = psql(
+        "SELECT 1 FROM pg_database WHERE datname = :'name'", database="postgres", name=BENCH_DATABASE
+    )
+    if not exists:
+        psql(f'CREATE DATABASE "{BENCH_DATABASE}"', database="postgres")
+    manage("migrate", "--noinput", "-v0")
+    manage("load_demo", capture=True)
+    manage("collectstatic", "--noinput", "-v0")
+    flush_redis()
+
+
+def flush_redis():
+    subprocess.run(
+        ["redis-cli", "-u", f"{REDIS_URL}/{BENCH_REDIS_DB}", "FLUSHDB"], check=True, capture_output=True
+    )
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"Nothing listens on port {port} after {timeout} s")
+
+
+@contextmanager
+def gunicorn(env, app=None, port=None):
+    """A gunicorn server with config/gunicorn.conf.py on a free loopback port; yields its base URL."""
+    port = port or free_port()
+    command = [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", *([app] if app else [])]
+    # Access lines are written as in production, but not kept.
+    process = subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+_DURATION_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _milliseconds(text):
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * _DURATION_UNITS[unit]
+
+
+def wrk(url, seconds, connections=16, threads=2, script=None, env=None):
+    """Run wrk against `url`; requests per second, p50 and p99 in ms, errors, and its raw output."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if script:
+        command += ["-s", str(script)]
+    result = subprocess.run([*command, url], capture_output=True, text=True, check=True, env=env)
+    output = result.stdout
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
+    if set(percentiles) != {"50", "99"}:
+        raise RuntimeError(f"Unexpected wrk output:\n{output}\n{result.stderr}")
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    return {
+        "command": " ".join([*command, url]),
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "p50_ms": _milliseconds(percentiles["50"]),
+        "p99_ms": _milliseconds(percentiles["99"]),
+        "non_2xx_3xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+        "output": output,
+    }
+
+
+def _first_line(command):
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        return "not installed"
+    return (result.stdout or result.stderr).strip().splitlines()[0]
+
+
+def machine_description():
+    """Markdown lines saying when, on what and with which versions a run happened."""
+    import django
+    import gunicorn as gunicorn_package
+    import wagtail
+
+    cpu = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        found = re.search(r"^model name\s*:\s*(.*)$", cpuinfo.read_text(), re.MULTILINE)
+        cpu = found.group(1) if found else cpu
+    memory_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    return [
+        f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- Machine: {os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.1f} GiB memory, "
+        f"{platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()}, Django {django.get_version()}, "
+        f"Wagtail {wagtail.__version__}, gunicorn {gunicorn_package.__version__}",
+        f"- {_first_line(['psql', '--version'])}; {_first_line(['redis-server', '--version'])}; "
+        f"{_first_line(['wrk', '--version'])}",
+    ]
+
+
+def require(*programs):
+    missing = [program for program in programs if shutil.which(program) is None]
+    if missing:
+        sys.exit(
+            f"Missing: {', '.join(missing)}. On Debian: apt-get install wrk postgresql-client redis-tools"
+        )

@@ -1,0 +1,6 @@
+"""The floor the benchmarks compare the project with: bare Django views, no Wagtail, no apps.
+
+`/sign/` validates the project's own sign form and inserts the same signature row as the real sign
+view, with nothing else around it (no rate limit, no consent lookups, no mail task); `/page/` renders
+a small template. Run under the same gunicorn configuration as the project.
+"""

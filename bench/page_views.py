@@ -1,0 +1,141 @@
+"""Page-view benchmark: requests per second and p99 for three pages, cached and uncached, beside a floor.
+
+    .venv/bin/python -m bench.page_views [--seconds 15] [--connections 16]
+
+Needs PostgreSQL at 127.0.0.1:5432 (trust), Redis at 127.0.0.1:6379 and Debian's `wrk`. It builds the
+`www_bench` database with the demo campaign plus a campaign page showing five statistic widgets and
+the open letter's sign form, then in one run measures with wrk, under gunicorn with production
+settings:
+
+- the home page, that campaign page and a news article, with the anonymous page cache on (Redis)
+  and with it off (PAGE_CACHE_SECONDS=0; widgets and counts still come from the Redis cache);
+- the floor: a bare Django view rendering a small template (bench/floor_app), same gunicorn settings.
+
+It prints a Markdown report with the ratios (docs/performance.md, "Page views").
+"""
+
+import argparse
+import urllib.request
+
+from bench.common import (
+    flush_redis,
+    gunicorn,
+    machine_description,
+    manage,
+    prepare_database,
+    require,
+    server_env,
+    wrk,
+)
+
+# A copy of the demo campaign page whose body shows five widgets (the demo's two and three more) and
+# keeps the petition block with its sign form.
+BUILD_BENCH_PAGE = """
+from campaign.demo import statistic_block
+from campaign.models import CampaignPage, NewsArticlePage
+from statistics.models import StatisticWidget
+
+demo = CampaignPage.objects.exclude(slug="bench-campaign").get()
+page = CampaignPage.objects.filter(slug="bench-campaign").first()
+if page is None:
+    page = demo.copy(update_attrs={"slug": "bench-campaign", "title": "Benchmark campaign page"})
+    body = list(demo.body.raw_data)
+    used = {item["value"]["widget"] for item in body if item["type"] == "statistic"}
+    extra = StatisticWidget.objects.exclude(pk__in=used).order_by("pk")[: 5 - len(used)]
+    last_statistic = max(i for i, item in enumerate(body) if item["type"] == "statistic")
+    body[last_statistic + 1 : last_statistic + 1] = [statistic_block(widget) for widget in extra]
+    page.body = body
+    page.save_revision().publish()
+    page.refresh_from_db()
+widgets = sum(1 for block in page.body if block.block_type == "statistic")
+petitions = sum(1 for block in page.body if block.block_type == "petition")
+assert (widgets, petitions) == (5, 1), (widgets, petitions)
+print(page.url)
+print(NewsArticlePage.objects.live().order_by("pk").first().url)
+"""
+
+PAGES = ("home page", "campaign page", "news article")
+
+
+def build_pages():
+    """{page name: path} for the measured pages."""
+    campaign, article = manage("shell", "-c", BUILD_BENCH_PAGE, capture=True).stdout.split()[-2:]
+    return dict(zip(PAGES, ("/", campaign, article), strict=True))
+
+
+def cache_status(url):
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - our own loopback server
+        return response.status, response.headers.get("X-Page-Cache", "")
+
+
+def measure(base_url, paths, seconds, connections, expect_cache):
+    results = {}
+    for name, path in paths.items():
+        url = base_url + path
+        cache_status(url)
+        status, cached = cache_status(url)
+        assert status == 200, f"{url}: {status}"
+        assert (cached == "HIT") == expect_cache, f"{url}: X-Page-Cache {cached!r}"
+        results[name] = wrk(url, seconds, connections=connections)
+    return results
+
+
+def report(cached, uncached, floor, seconds, connections):
+    lines = [
+        *machine_description(),
+        f"- gunicorn: config/gunicorn.conf.py defaults (gthread); wrk 2 threads, {connections} connections, "
+        f"{seconds} s per page",
+        "",
+        "| page | cached req/s | cached p99 ms | cached vs floor | uncached req/s | uncached p99 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name in PAGES:
+        hit, miss = cached[name], uncached[name]
+        lines.append(
+            f"| {name} | {hit['rps']:.0f} | {hit['p99_ms']:.1f} | {hit['rps'] / floor['rps']:.0%} "
+            f"| {miss['rps']:.0f} | {miss['p99_ms']:.1f} |"
+        )
+    lines.append(
+        f"| floor: bare Django view, small template | {floor['rps']:.0f} | {floor['p99_ms']:.1f} | 100% | | |"
+    )
+    errors = sum(r["non_2xx_3xx"] for r in [*cached.values(), *uncached.values(), floor])
+    cached_ok = all(cached[name]["rps"] >= 0.7 * floor["rps"] for name in PAGES)
+    uncached_ok = uncached["campaign page"]["rps"] >= 150
+    lines += [
+        "",
+        f"- Answers other than 2xx/3xx: {errors}",
+        f"- Targets: cached pages at least 70% of the floor: {'met' if cached_ok else 'MISSED'}; "
+        f"uncached campaign page at least 150 req/s: {'met' if uncached_ok else 'MISSED'}",
+        "",
+        "Commands (one per page and mode, as below):",
+        "",
+        "```",
+        cached["campaign page"]["command"],
+        floor["command"],
+        "```",
+    ]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    require("wrk", "psql", "redis-cli")
+
+    prepare_database()
+    paths = build_pages()
+    flush_redis()
+    with gunicorn(server_env(PAGE_CACHE_SECONDS=300)) as base_url:
+        cached = measure(base_url, paths, args.seconds, args.connections, expect_cache=True)
+    with gunicorn(server_env(PAGE_CACHE_SECONDS=0)) as base_url:
+        uncached = measure(base_url, paths, args.seconds, args.connections, expect_cache=False)
+    floor_env = server_env(DJANGO_SETTINGS_MODULE="bench.floor_app.settings")
+    with gunicorn(floor_env, app="bench.floor_app.wsgi:application") as base_url:
+        floor = wrk(base_url + "/page/", args.seconds, connections=args.connections)
+    print(report(cached, uncached, floor, args.seconds, args.connections))
+
+
+if __name__ == "__main__":
+    main()
