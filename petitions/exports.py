@@ -3,18 +3,24 @@
 Two profiles: "full" (everything staff need to contact or answer a signatory) and "addressee" (names
 and regions of confirmed, valid signatures: what the letter's addressee receives). Rows are read with
 `values_list(...).iterator()` (a server-side cursor on PostgreSQL), so memory stays flat however many
-rows there are: CSV is produced chunk by chunk, XLSX is written by openpyxl's write-only mode to a
-temporary file. Every text cell goes through `config.spreadsheets.neutralise_formula`. Each export is
-recorded in Wagtail's audit log, one entry per petition it contains, without any personal data.
+rows there are. The database works out names, statuses and local times as text; Python swaps codes
+for labels from small dictionaries, neutralises every cell that holds typed text with
+`config.spreadsheets.neutralise_formula` and writes: CSV chunk by chunk, XLSX with openpyxl's
+write-only mode into a temporary file. Each export is recorded in Wagtail's audit log, one entry per
+petition it contains, without any personal data.
 """
 
 import csv
 import io
 import uuid
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.conf import settings
+from django.db import connection
+from django.db.models import Case, CharField, Count, F, Func, Value, When
+from django.db.models.functions import Concat, Trim
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -47,117 +53,98 @@ class ExportTooLarge(Exception):
         )
 
 
+# Columns the database works out, so Python only neutralises and writes the values.
+FULL_NAME = Trim(Concat(F("first_name"), Value(" "), F("last_name"), output_field=CharField()))
+CONTACT_CONSENT = Case(When(contact_consent=True, then=Value("yes")), default=Value("no"))
+STATUS = Case(
+    When(invalidated_at__isnull=False, then=Value(Signature.Status.INVALIDATED.label)),
+    When(confirmed_at__isnull=False, then=Value(Signature.Status.CONFIRMED.label)),
+    default=Value(Signature.Status.UNCONFIRMED.label),
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str
+    expression: object
+    is_time: bool = False
+    # Text a person typed, which could start like a formula: neutralised in every export.
+    typed: bool = False
+    # For a code or id: returns {value: text shown}. A dictionary lookup in Python is cheaper than a
+    # join or a CASE in the query (measured: they doubled the database's share of a large export).
+    labels: Callable | None = None
+
+
+def region_labels():
+    return dict(Region.choices)
+
+
+def petition_titles():
+    return dict(PetitionPage.objects.values_list("pk", "title"))
+
+
+def wording_versions():
+    return dict(ConsentWording.objects.values_list("pk", "version"))
+
+
 @dataclass(frozen=True)
 class ExportProfile:
     """What one kind of export holds: which signatures, and which columns in which order."""
 
     name: str
     label: str
-    headings: tuple
-    # Read from the database in this order and turned into cells by `make_row`.
-    fields: tuple
-    make_row: Callable
+    columns: tuple
     # Narrows the staff's selection, e.g. to signatures that count.
     restrict: Callable
 
-
-def _local(moment):
-    """A stored time as the site's local time without a zone, as spreadsheets want it."""
-    return timezone.make_naive(moment) if moment else None
-
-
-def _status(confirmed_at, invalidated_at):
-    if invalidated_at:
-        return Signature.Status.INVALIDATED.label
-    if confirmed_at:
-        return Signature.Status.CONFIRMED.label
-    return Signature.Status.UNCONFIRMED.label
-
-
-def _full_name(first_name, last_name):
-    return f"{first_name} {last_name}".strip()
-
-
-REGION_LABELS = dict(Region.choices)
-
-
-def _full_row(lookups, values):
-    first, last, email, postcode, region, petition, signed, confirmed, consent, wording, invalidated = values
-    return [
-        _full_name(first, last),
-        email,
-        postcode,
-        REGION_LABELS.get(region, region),
-        lookups.petition_titles.get(petition, ""),
-        _local(signed),
-        _local(confirmed),
-        "yes" if consent else "no",
-        lookups.wording_versions.get(wording, ""),
-        _status(confirmed, invalidated),
-    ]
-
-
-def _addressee_row(lookups, values):
-    first, last, region = values
-    return [_full_name(first, last), REGION_LABELS.get(region, region)]
+    @property
+    def headings(self):
+        return [column.heading for column in self.columns]
 
 
 PROFILES = {
     "full": ExportProfile(
         name="full",
         label="Full (staff use)",
-        headings=(
-            "Name",
-            "Email",
-            "Postcode",
-            "Region",
-            "Petition",
-            "Signed at",
-            "Confirmed at",
-            "Contact consent",
-            "Consent wording version",
-            "Status",
+        columns=(
+            Column("Name", FULL_NAME, typed=True),
+            Column("Email", F("email"), typed=True),
+            Column("Postcode", F("postcode"), typed=True),
+            Column("Region", F("region"), labels=region_labels),
+            Column("Petition", F("petition_id"), labels=petition_titles),
+            Column("Signed at", F("created_at"), is_time=True),
+            Column("Confirmed at", F("confirmed_at"), is_time=True),
+            Column("Contact consent", CONTACT_CONSENT),
+            Column("Consent wording version", F("contact_consent_wording_id"), labels=wording_versions),
+            Column("Status", STATUS),
         ),
-        fields=(
-            "first_name",
-            "last_name",
-            "email",
-            "postcode",
-            "region",
-            "petition_id",
-            "created_at",
-            "confirmed_at",
-            "contact_consent",
-            "contact_consent_wording_id",
-            "invalidated_at",
-        ),
-        make_row=_full_row,
         restrict=lambda queryset: queryset,
     ),
     "addressee": ExportProfile(
         name="addressee",
         label="For the addressee (names and regions)",
-        headings=("Name", "Region"),
-        fields=("first_name", "last_name", "region"),
-        make_row=_addressee_row,
+        columns=(Column("Name", FULL_NAME, typed=True), Column("Region", F("region"), labels=region_labels)),
         restrict=lambda queryset: queryset.counted(),
     ),
 }
 
 
-@dataclass(frozen=True)
-class _Lookups:
-    """Petition titles and wording versions by id: a few rows read once instead of a join per signature."""
+class LocalTimeText(Func):
+    """A time as text in the site's time zone, made by PostgreSQL: "2026-12-01 21:45:14".
 
-    petition_titles: dict
-    wording_versions: dict
+    Parsing and converting a datetime per cell was most of a large CSV export's time in Python;
+    truncating and casting is also about twice as fast in PostgreSQL as to_char().
+    """
 
-    @classmethod
-    def load(cls):
-        return cls(
-            petition_titles=dict(PetitionPage.objects.values_list("pk", "title")),
-            wording_versions=dict(ConsentWording.objects.values_list("pk", "version")),
-        )
+    template = "CAST(date_trunc('second', timezone(%(expressions)s)) AS text)"
+    output_field = CharField()
+
+    def __init__(self, expression):
+        super().__init__(Value(settings.TIME_ZONE), expression)
+
+
+# Databases that format times as local text for the CSV (`LocalTimeText`); others hand Python datetimes.
+TIMES_AS_TEXT_IN_DATABASE = defaultdict(bool, postgresql=True)
 
 
 @dataclass(frozen=True)
@@ -173,13 +160,40 @@ class Export:
     def filename(self):
         return f"signatories-{self.profile.name}-{timezone.localdate():%Y-%m-%d}.{self.file_format}"
 
-    def rows_as_cells(self):
-        """Each signature as a list of cells, in the profile's column order, read in chunks."""
-        lookups = _Lookups.load()
-        values = self.queryset.values_list(*self.profile.fields).iterator(chunk_size=CHUNK_ROWS)
-        make_row = self.profile.make_row
+    def rows_of_cells(self, for_csv):
+        """Each signature as a list of cells in column order, read in chunks through a server-side cursor.
+
+        Only the cells that need it are touched, one function call each: at a million rows every call
+        per cell shows. Typed text (name, email, postcode) is neutralised; codes and ids become labels
+        from a dictionary neutralised once; times are local text from PostgreSQL for CSV, otherwise
+        datetimes converted here.
+        """
+        times_from_database = for_csv and TIMES_AS_TEXT_IN_DATABASE[connection.vendor]
+        text_cell = neutralise_formula if for_csv else _xlsx_text
+        time_cell = _csv_time if for_csv else _xlsx_time
+        expressions = {}
+        converters = []
+        for index, column in enumerate(self.profile.columns):
+            expression = column.expression
+            if column.is_time and times_from_database:
+                expression = LocalTimeText(expression)
+            elif column.is_time:
+                converters.append((index, time_cell))
+            elif column.labels:
+                converters.append(
+                    (index, {key: text_cell(text) for key, text in column.labels().items()}.get)
+                )
+            elif column.typed:
+                converters.append((index, text_cell))
+            expressions[f"export_column_{index}"] = expression
+        values = (
+            self.queryset.annotate(**expressions).values_list(*expressions).iterator(chunk_size=CHUNK_ROWS)
+        )
         for row_values in values:
-            yield make_row(lookups, row_values)
+            cells = list(row_values)
+            for index, convert in converters:
+                cells[index] = convert(cells[index])
+            yield cells
 
     def csv_chunks(self):
         """The CSV file as UTF-8 byte chunks (with a byte-order mark so Excel reads accents right)."""
@@ -187,8 +201,8 @@ class Export:
         writer = csv.writer(buffer)
         buffer.write("\ufeff")
         writer.writerow(self.profile.headings)
-        for written, cells in enumerate(self.rows_as_cells(), start=1):
-            writer.writerow([_csv_text(cell) for cell in cells])
+        for written, cells in enumerate(self.rows_of_cells(for_csv=True), start=1):
+            writer.writerow(cells)
             if written % CHUNK_ROWS == 0:
                 yield buffer.getvalue().encode()
                 buffer.seek(0)
@@ -204,8 +218,8 @@ class Export:
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(title="Signatories")
         sheet.append(self.profile.headings)
-        for cells in self.rows_as_cells():
-            sheet.append([_xlsx_value(cell) for cell in cells])
+        for cells in self.rows_of_cells(for_csv=False):
+            sheet.append(cells)
         workbook.save(stream)
 
     def write(self, stream):
@@ -215,18 +229,17 @@ class Export:
             self.write_csv(stream)
 
 
-def _csv_text(value):
-    if value is None:
-        return ""
-    if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    return neutralise_formula(value)
+def _csv_time(moment):
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M:%S}" if moment else ""
 
 
-def _xlsx_value(value):
-    """Dates stay dates; text is neutralised and stripped of characters an XLSX file cannot hold."""
-    if value is None or hasattr(value, "strftime"):
-        return value
+def _xlsx_time(moment):
+    """A local time without a zone: spreadsheets cannot hold one."""
+    return timezone.make_naive(moment) if moment else None
+
+
+def _xlsx_text(value):
+    """Neutralised, and without the control characters an XLSX file cannot hold."""
     return ILLEGAL_CHARACTERS_RE.sub("", neutralise_formula(value))
 
 

@@ -3,7 +3,7 @@ real admin URLs; exports hold exactly the filtered rows, safely; every export an
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
@@ -378,3 +378,15 @@ def test_signed_between_two_dates_includes_both_days(login, petition, signatures
     rows = csv_rows(export(client, "csv", signed_from=day, signed_to=day))
 
     assert [row[1] for row in rows[1:]] == ["cy@example.org"]
+
+
+def test_times_are_exported_in_uk_local_time(login, signatures):
+    summer_noon_utc = datetime(2026, 7, 1, 11, 0, 0, 400000, tzinfo=UTC)
+    Signature.objects.filter(pk=signatures["ann"].pk).update(created_at=summer_noon_utc)
+    client = login("Campaign staff")
+
+    csv_row = csv_rows(export(client, "csv", q="ann@example.org"))[1]
+    xlsx_row = xlsx_rows(export(client, "xlsx", q="ann@example.org"))[1]
+
+    assert csv_row[5] == "2026-07-01 12:00:00"
+    assert xlsx_row[5].replace(microsecond=0) == datetime(2026, 7, 1, 12, 0, 0)
