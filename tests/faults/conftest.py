@@ -1,6 +1,7 @@
 """Fixtures for the fault tests: a petition the servers can see, the site under gunicorn, an SMTP server."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 
 from tests.petitions.conftest import home  # noqa: F401 - a fixture, used by `petition`
 from tests.petitions.factories import PetitionPageFactory
@@ -14,6 +15,13 @@ def same_keys_as_the_servers(settings):
     settings.SECRET_KEY = SERVICE_SECRET_KEY
     settings.PETITION_FORM_MIN_SECONDS = 0
     settings.PETITION_SIGN_RATE_LIMIT = 1_000_000
+
+
+@pytest.fixture(autouse=True)
+def fresh_content_types():
+    """Forget content type ids cached in this process: an earlier transactional test's flush may have
+    recreated the rows under new ids, and a page saved with a stale one fails validation."""
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture

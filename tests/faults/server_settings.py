@@ -1,9 +1,11 @@
-"""Production settings for the servers the fault tests start, less the static-file manifest.
+"""Production settings for the servers the fault tests start, less the collected static files.
 
-The manifest comes from `collectstatic`, which is slow and beside the point of these tests; with it
-missing, every `{% static %}` tag (the error pages' stylesheet included) would fail.
+The static files are beside the point of these tests: collecting them (and the manifest that
+`{% static %}` needs in production, the error pages' stylesheet included) is slow, and a leftover
+`static_collected/` folder in the working tree must not change what the servers do.
 """
 
 from config.settings import *  # noqa: F403
 
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+STATIC_ROOT = None

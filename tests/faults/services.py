@@ -10,7 +10,6 @@ import email.policy
 import os
 import re
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -51,10 +50,11 @@ def wait_until(condition, *, timeout, what, process=None):
 def database_url(port=None):
     """The test database's URL (pytest-django's test_<name>), optionally through another port."""
     db = connection.settings_dict
-    credentials = quote(db["USER"] or "postgres", safe="")
+    credentials = quote(db["USER"], safe="")
     if db["PASSWORD"]:
         credentials += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{port or db['PORT'] or 5432}/{db['NAME']}"
+    login = f"{credentials}@" if credentials else ""
+    return f"postgres://{login}{db['HOST'] or '127.0.0.1'}:{port or db['PORT'] or 5432}/{db['NAME']}"
 
 
 def service_env(**overrides):
@@ -164,7 +164,7 @@ def worker(env, log_path):
             yield process
         finally:
             if process.poll() is None:
-                process.send_signal(signal.SIGKILL)
+                process.kill()
             process.wait(timeout=10)
 
 
