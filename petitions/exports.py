@@ -1,32 +1,32 @@
 """Signatories written out as CSV or XLSX, for the admin listing and `manage.py export_signatories`.
 
 Two profiles: "full" (everything staff need to contact or answer a signatory) and "addressee" (names
-and regions of confirmed, valid signatures: what the letter's addressee receives). Rows are read with
-`values_list(...).iterator()` (a server-side cursor on PostgreSQL), so memory stays flat however many
-rows there are. The database works out names, statuses and local times as text; Python swaps codes
-for labels from small dictionaries, neutralises every cell that holds typed text with
-`config.spreadsheets.neutralise_formula` and writes: CSV chunk by chunk, XLSX with openpyxl's
-write-only mode into a temporary file. Each export is recorded in Wagtail's audit log, one entry per
+and regions of confirmed, valid signatures: what the letter's addressee receives). Memory stays flat
+however many rows there are: on PostgreSQL the CSV is PostgreSQL's own COPY output of the export's
+query, streamed in blocks; elsewhere, and for XLSX, rows are read with `values_list(...).iterator()`
+and written as they come (XLSX by openpyxl's write-only mode into a temporary file). Every cell that
+holds typed text is neutralised against spreadsheet formulas (`config.spreadsheets`), in SQL or in
+Python from the same list of triggers. Each export is recorded in Wagtail's audit log, one entry per
 petition it contains, without any personal data.
 """
 
 import csv
 import io
 import uuid
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Case, CharField, Count, F, Func, Value, When
-from django.db.models.functions import Concat, Trim
+from django.db.models.functions import Concat, Left, Trim
+from django.db.models.lookups import Exact, In
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from wagtail.log_actions import log
 
-from config.spreadsheets import neutralise_formula
+from config.spreadsheets import FORMULA_TRIGGERS, neutralise_formula
 from petitions.models import ConsentWording, PetitionPage, Signature
 from petitions.regions import Region
 
@@ -38,6 +38,8 @@ XLSX_ROW_LIMIT = 1_048_575
 
 # Rows fetched per round trip from the database cursor, and rows per chunk of the CSV stream.
 CHUNK_ROWS = 2000
+# Bytes of PostgreSQL's COPY output gathered before they are sent on.
+COPY_BLOCK_BYTES = 64 * 1024
 
 FORMATS = ("csv", "xlsx")
 
@@ -70,8 +72,7 @@ class Column:
     is_time: bool = False
     # Text a person typed, which could start like a formula: neutralised in every export.
     typed: bool = False
-    # For a code or id: returns {value: text shown}. A dictionary lookup in Python is cheaper than a
-    # join or a CASE in the query (measured: they doubled the database's share of a large export).
+    # For a code or id: returns {value: text shown}, looked up in Python or turned into a CASE for COPY.
     labels: Callable | None = None
 
 
@@ -130,11 +131,7 @@ PROFILES = {
 
 
 class LocalTimeText(Func):
-    """A time as text in the site's time zone, made by PostgreSQL: "2026-12-01 21:45:14".
-
-    Parsing and converting a datetime per cell was most of a large CSV export's time in Python;
-    truncating and casting is also about twice as fast in PostgreSQL as to_char().
-    """
+    """A time as text in the site's time zone, made by PostgreSQL: "2026-12-01 21:45:14"."""
 
     template = "CAST(date_trunc('second', timezone(%(expressions)s)) AS text)"
     output_field = CharField()
@@ -143,8 +140,17 @@ class LocalTimeText(Func):
         super().__init__(Value(settings.TIME_ZONE), expression)
 
 
-# Databases that format times as local text for the CSV (`LocalTimeText`); others hand Python datetimes.
-TIMES_AS_TEXT_IN_DATABASE = defaultdict(bool, postgresql=True)
+# PostgreSQL text cannot hold NUL, so the database never has to neutralise it.
+DATABASE_FORMULA_TRIGGERS = [trigger for trigger in FORMULA_TRIGGERS if trigger != "\0"]
+
+
+def neutralised_in_database(expression):
+    """`neutralise_formula` as SQL, from the same triggers: an apostrophe before a formula-like value."""
+    return Case(
+        When(In(Left(expression, 1), DATABASE_FORMULA_TRIGGERS), then=Concat(Value("'"), expression)),
+        default=expression,
+        output_field=CharField(),
+    )
 
 
 @dataclass(frozen=True)
@@ -164,20 +170,16 @@ class Export:
         """Each signature as a list of cells in column order, read in chunks through a server-side cursor.
 
         Only the cells that need it are touched, one function call each: at a million rows every call
-        per cell shows. Typed text (name, email, postcode) is neutralised; codes and ids become labels
-        from a dictionary neutralised once; times are local text from PostgreSQL for CSV, otherwise
-        datetimes converted here.
+        per cell shows. Typed text (name, email, postcode) is neutralised, codes and ids become labels
+        from a dictionary neutralised once, times become local.
         """
-        times_from_database = for_csv and TIMES_AS_TEXT_IN_DATABASE[connection.vendor]
         text_cell = neutralise_formula if for_csv else _xlsx_text
         time_cell = _csv_time if for_csv else _xlsx_time
         expressions = {}
         converters = []
         for index, column in enumerate(self.profile.columns):
-            expression = column.expression
-            if column.is_time and times_from_database:
-                expression = LocalTimeText(expression)
-            elif column.is_time:
+            expressions[f"export_column_{index}"] = column.expression
+            if column.is_time:
                 converters.append((index, time_cell))
             elif column.labels:
                 converters.append(
@@ -185,7 +187,6 @@ class Export:
                 )
             elif column.typed:
                 converters.append((index, text_cell))
-            expressions[f"export_column_{index}"] = expression
         values = (
             self.queryset.annotate(**expressions).values_list(*expressions).iterator(chunk_size=CHUNK_ROWS)
         )
@@ -196,11 +197,23 @@ class Export:
             yield cells
 
     def csv_chunks(self):
-        """The CSV file as UTF-8 byte chunks (with a byte-order mark so Excel reads accents right)."""
+        """The CSV file as UTF-8 byte chunks, starting with a byte-order mark so Excel reads accents right.
+
+        On PostgreSQL the database writes the rows itself (COPY ... TO STDOUT of the same query, with
+        neutralising, labels and local times in SQL): several times faster than Python, which measured
+        at up to ten times COPY's time on a busy machine. Elsewhere Python writes them.
+        """
+        header = io.StringIO()
+        csv.writer(header, lineterminator="\n").writerow(self.profile.headings)
+        yield ("\ufeff" + header.getvalue()).encode()
+        if connection.vendor == "postgresql":
+            yield from self._csv_rows_by_copy()
+        else:
+            yield from self._csv_rows_by_python()
+
+    def _csv_rows_by_python(self):
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        buffer.write("\ufeff")
-        writer.writerow(self.profile.headings)
+        writer = csv.writer(buffer, lineterminator="\n")
         for written, cells in enumerate(self.rows_of_cells(for_csv=True), start=1):
             writer.writerow(cells)
             if written % CHUNK_ROWS == 0:
@@ -208,6 +221,39 @@ class Export:
                 buffer.seek(0)
                 buffer.truncate()
         yield buffer.getvalue().encode()
+
+    def _csv_rows_by_copy(self):
+        expressions = {}
+        for index, column in enumerate(self.profile.columns):
+            expression = column.expression
+            if column.is_time:
+                expression = LocalTimeText(expression)
+            elif column.labels:
+                expression = Case(
+                    *[
+                        When(Exact(expression, key), then=Value(neutralise_formula(text)))
+                        for key, text in column.labels().items()
+                    ],
+                    default=Value(""),
+                    output_field=CharField(),
+                )
+            elif column.typed:
+                expression = neutralised_in_database(expression)
+            expressions[f"export_column_{index}"] = expression
+        query = self.queryset.annotate(**expressions).values_list(*expressions).query
+        select = connection.ops.compose_sql(*query.sql_with_params())
+        buffer = bytearray()
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT csv)") as copy,
+        ):
+            # COPY hands over one row at a time: send them on in blocks of about 64 KB.
+            for row in copy:
+                buffer += row
+                if len(buffer) >= COPY_BLOCK_BYTES:
+                    yield bytes(buffer)
+                    buffer.clear()
+        yield bytes(buffer)
 
     def write_csv(self, stream):
         for chunk in self.csv_chunks():

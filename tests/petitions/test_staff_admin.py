@@ -70,7 +70,9 @@ def export(client, file_format, **params):
 
 def csv_rows(response):
     text = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(text)))
+    assert {len(row) for row in rows} == {len(rows[0])}
+    return rows
 
 
 def xlsx_rows(response):
