@@ -24,6 +24,7 @@ from wagtail.admin.widgets.button import Button
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from petitions import exports
 from petitions.bulk_actions import SIGNATURE_BULK_ACTIONS
 from petitions.exports import PROFILES, ExportTooLarge, prepare_export
 from petitions.filters import SignatureFilterSet, describe_filters, filter_signatures, search_signatures
@@ -162,7 +163,13 @@ class SignatureIndexView(IndexView):
                 raise ValueError(f"There is no export called {profile!r}.")
             queryset = filter_signatures(params, self.order_queryset(self.get_base_queryset()))
             export = prepare_export(
-                queryset, profile, file_format, self.request.user, describe_filters(params), source="admin"
+                queryset,
+                profile,
+                file_format,
+                self.request.user,
+                describe_filters(params),
+                source="admin",
+                xlsx_row_limit=exports.ADMIN_XLSX_ROW_LIMIT,
             )
         except (ValueError, ExportTooLarge) as error:
             messages.error(self.request, str(error))

@@ -352,7 +352,7 @@ def test_export_is_listed_in_site_history_with_a_readable_label(client, admin_us
 
 
 def test_xlsx_beyond_the_row_limit_is_refused_with_a_message(login, signatures, monkeypatch):
-    monkeypatch.setattr(exports, "XLSX_ROW_LIMIT", 2)
+    monkeypatch.setattr(exports, "ADMIN_XLSX_ROW_LIMIT", 2)
     client = login("Campaign staff")
 
     response = client.get(LISTING, {"export": "xlsx", "confirmed": "true"}, follow=True)

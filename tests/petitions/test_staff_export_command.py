@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from wagtail.models import PageLogEntry
 
+from petitions import exports
 from petitions.exports import EXPORT_ACTION
 from petitions.signing import confirm_signature
 
@@ -76,6 +77,14 @@ def test_xlsx_to_a_file_is_audited_with_the_user_named(petition, signatures, tmp
     assert entry.data["source"] == "command"
     assert entry.data["filters"] == {"search": "used (text not recorded)"}
     assert entry.data["count"] == 1
+
+
+def test_xlsx_beyond_excels_limit_is_refused(signatures, tmp_path, monkeypatch):
+    monkeypatch.setattr(exports, "XLSX_ROW_LIMIT", 2)
+
+    with pytest.raises(CommandError, match="holds at most 2"):
+        run("--format", "xlsx", "--output", str(tmp_path / "all.xlsx"))
+    assert not (tmp_path / "all.xlsx").exists()
 
 
 def test_invalid_filters_and_xlsx_to_terminal_are_refused(signatures):
