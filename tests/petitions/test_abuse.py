@@ -11,8 +11,14 @@ from petitions.models import Signature
 
 from .conftest import sign
 
+# Django's own Redis backend, which raises on every call, at a port nothing listens on: the petition
+# code must fail open by itself, not only behind config.cache.ResilientRedisCache.
 UNREACHABLE_CACHE = {
-    "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    },
 }
 
 
