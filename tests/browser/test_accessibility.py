@@ -118,7 +118,7 @@ def test_visitor_signs_with_the_keyboard_alone(demo_site, open_browser, screensh
     expect(contact_consent).to_be_focused()
     page.keyboard.press("Space")
     expect(contact_consent).to_be_checked()
-    screenshot(page, "sign-form", docs=True)
+    screenshot(page.locator(".sign-form"), "sign-form", docs=True)
 
     press_tab_until_focused(page, page.get_by_role("button", name="Sign the open letter"), limit=5)
     page.keyboard.press("Enter")
