@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 
 import pytest
+import requests
 from django.db import connection
 
 from petitions.models import Signature
@@ -42,17 +43,14 @@ def sign_until_stopped(signer, client, phases, stop, attempts):
     while not stop.is_set():
         email = f"load{client}-{n}@example.org"
         started = phases.now
-        response = signer.sign(email)
-        attempts.append(
-            Attempt(
-                email=email,
-                started=started,
-                finished=phases.now,
-                status=response.status_code,
-                retry_after=response.headers.get("Retry-After", ""),
-                body=response.text if response.status_code != 302 else "",
-            )
-        )
+        try:
+            response = signer.sign(email)
+            status, retry_after = response.status_code, response.headers.get("Retry-After", "")
+            body = response.text if status != 302 else ""
+        except requests.RequestException as error:
+            # No answer at all (status 0) fails the test below, as it would fail a visitor.
+            status, retry_after, body = 0, "", repr(error)
+        attempts.append(Attempt(email, started, phases.now, status, retry_after, body))
         n += 1
 
 
