@@ -11,7 +11,8 @@ from .services import SERVICE_SECRET_KEY, SmtpSink, free_port, gunicorn, service
 
 @pytest.fixture(autouse=True)
 def same_keys_as_the_servers(settings):
-    """Tokens made here (form timing, confirmation links) must hold in the servers, and theirs here."""
+    """Tokens made here (form timing, confirmation links) must hold in the servers, and theirs here;
+    signing in this process is as relaxed about timing and rate as the servers are (`service_env`)."""
     settings.SECRET_KEY = SERVICE_SECRET_KEY
     settings.PETITION_FORM_MIN_SECONDS = 0
     settings.PETITION_SIGN_RATE_LIMIT = 1_000_000
