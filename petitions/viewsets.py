@@ -194,7 +194,11 @@ class SignatureIndexView(IndexView):
 
 
 class SignatureViewSet(ModelViewSet):
-    """Listing, detail and history only: there is no screen to add, edit or delete a signature."""
+    """Listing and detail only: there is no screen to add, edit or delete a signature.
+
+    Wagtail's per-object history needs edit rights, and what happens to signatures is logged against
+    their petition (see docs/staff.md), so there is no history screen either.
+    """
 
     model = Signature
     icon = "group"
@@ -238,6 +242,7 @@ class SignatureViewSet(ModelViewSet):
                 "edit_url_name": None,
                 "delete_url_name": None,
                 "usage_url_name": None,
+                "history_url_name": None,
                 **kwargs,
             }
         )
@@ -247,6 +252,4 @@ class SignatureViewSet(ModelViewSet):
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
             path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
-            path("history/<int:pk>/", self.history_view, name="history"),
-            path("history-results/<int:pk>/", self.history_results_view, name="history_results"),
         ]

@@ -121,7 +121,6 @@ def test_editor_sees_no_signatories_menu_and_is_refused_at_every_signatory_url(l
         LISTING + "?export=xlsx&profile=addressee",
         reverse("signatories:index_results"),
         reverse("signatories:inspect", args=[ann.pk]),
-        reverse("signatories:history", args=[ann.pk]),
         reverse("wagtail_bulk_action", args=["petitions", "signature", "erase"]) + f"?id={ann.pk}",
         reverse("wagtail_bulk_action", args=["petitions", "signature", "invalidate"]) + f"?id={ann.pk}",
     ]
