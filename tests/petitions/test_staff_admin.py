@@ -165,6 +165,9 @@ def test_campaign_staff_list_search_filter_and_inspect_signatories(login, signat
     assert detail.status_code == 200
     assert b"ann@example.org" in detail.content
     assert [label for label, _url, _classes in listing.context["bulk_actions"]] == ["Invalidate", "Restore"]
+    assert b'data-bulk-action-footer="SIGNATURE"' in listing.content
+    assert b"/admin/bulk/petitions/signature/invalidate/" in listing.content
+    assert b"/admin/bulk/petitions/signature/erase/" not in listing.content
 
 
 def test_nobody_adds_edits_or_deletes_signatures_in_the_admin(client, admin_user, signatures):
