@@ -5,6 +5,7 @@ binary from the system. Without it they skip locally and fail in CI (env CI set)
 never pass by quietly testing nothing.
 """
 
+import json
 import mimetypes
 import os
 import re
@@ -14,6 +15,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -74,29 +76,39 @@ def browser_test_settings(settings, tmp_path):
 
 @pytest.fixture(scope="session")
 def migration_data(django_db_setup):
-    """What the migrations put in the test database (groups and their permissions, the page root).
+    """What the migrations put in the test database: groups and their permissions, the page root.
 
-    Django keeps it on the connection for serialized rollbacks. It is read here, before Playwright
-    starts: see `playwright` below.
+    Django serializes it when it creates the test database, because `demo_site` asks for a
+    serialized rollback; it is read here, before Playwright starts (see `playwright` below). Content
+    types go first, so that nothing restored after them creates one under a new id.
     """
-    return connections[DEFAULT_DB_ALIAS]._test_serialized_contents
+    objects = json.loads(connections[DEFAULT_DB_ALIAS]._test_serialized_contents)
+    objects.sort(key=lambda obj: obj["model"] != "contenttypes.contenttype")
+    return json.dumps(objects)
 
 
 @pytest.fixture(scope="session")
 def playwright(migration_data, playwright):
-    """Playwright, with Django's serialized rollback still working while it runs.
+    """Playwright, started once the migrations' data is in hand.
 
-    Playwright's sync API keeps an event loop running in this thread, and while it does, Django
-    hands the test code a database connection object of its own, which lacks the migrations' data;
-    without it every browser test after the first would start from an empty database.
+    Playwright's sync API keeps an event loop running in this thread, and while it runs Django hands
+    the test code a database connection object of its own, which does not carry the serialized data;
+    so Django's own restore never happens in these tests and `demo_site` restores the data itself.
     """
-    connections[DEFAULT_DB_ALIAS]._test_serialized_contents = migration_data
     return playwright
 
 
 @pytest.fixture
-def demo_site(live_server, django_db_serialized_rollback):
-    """The demo campaign (`manage.py load_demo`) served by the live server; its pages by role."""
+def demo_site(live_server, django_db_serialized_rollback, migration_data):
+    """The demo campaign (`manage.py load_demo`) served by the live server; its pages by role.
+
+    It starts from exactly what the migrations made, whatever the tests before left behind, and
+    leaves the database as every transactional test does.
+    """
+    call_command("flush", interactive=False, inhibit_post_migrate=True, reset_sequences=False, verbosity=0)
+    # Content types come back under their first ids; forget those cached since.
+    ContentType.objects.clear_cache()
+    connections[DEFAULT_DB_ALIAS].creation.deserialize_db_from_string(migration_data)
     call_command("load_demo", verbosity=0)
     return {
         "home": HomePage.objects.get(),
