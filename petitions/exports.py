@@ -318,12 +318,19 @@ def prepare_export(queryset, profile_name, file_format, user, filters, source, x
         "source": source,
     }
     shared_uuid = uuid.uuid4()
-    for petition in PetitionPage.objects.filter(pk__in=by_petition):
+    petitions = PetitionPage.objects.filter(pk__in=by_petition)
+    if not by_petition:
+        # A download that matched no one still happened: it is recorded on the petition it asked for,
+        # or on every petition, so the log shows that someone looked.
+        petitions = PetitionPage.objects.all()
+        if str(filters.get("petition", "")).isdigit():
+            petitions = petitions.filter(pk=filters["petition"])
+    for petition in petitions:
         log(
             instance=petition,
             action=EXPORT_ACTION,
             user=user,
             uuid=shared_uuid,
-            data={**data, "count": by_petition[petition.pk]},
+            data={**data, "count": by_petition.get(petition.pk, 0)},
         )
     return Export(queryset=selected, profile=profile, file_format=file_format, rows=total)

@@ -344,6 +344,22 @@ def test_each_export_is_audited_per_petition_without_personal_data(login, home, 
     assert entries[petition.pk].uuid == entries[other.pk].uuid
 
 
+def test_an_export_that_matches_no_one_is_still_audited(login, home, petition, signatures):
+    other = PetitionPageFactory(parent=home)
+    client = login("Campaign staff")
+
+    export(client, "csv", petition=str(other.pk))
+    export(client, "csv", q="nobody-signed-with-this")
+
+    by_filter = {
+        tuple(entry.data["filters"]): (entry.page_id, entry.data["count"])
+        for entry in PageLogEntry.objects.filter(action=EXPORT_ACTION, page_id=other.pk)
+    }
+    assert by_filter == {("petition",): (other.pk, 0), ("search",): (other.pk, 0)}
+    searched_everywhere = PageLogEntry.objects.filter(action=EXPORT_ACTION, data__filters__has_key="search")
+    assert {entry.page_id for entry in searched_everywhere} == {petition.pk, other.pk}
+
+
 def test_export_is_listed_in_site_history_with_a_readable_label(client, admin_user, signatures):
     client.force_login(admin_user, backend=BACKEND)
     export(client, "csv")
