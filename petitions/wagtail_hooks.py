@@ -1,12 +1,15 @@
 """Admin wiring for petitions: the Signatories section, audit-log actions, the invalidation and erasure
 screens, page deletion."""
 
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.log_actions import LogFormatter
+from wagtail.models import Page
 
 from petitions.admin_views import EraseSignatoryView, InvalidateSignaturesView
 from petitions.bulk_actions import SIGNATURE_BULK_ACTIONS
@@ -114,14 +117,41 @@ def register_export_log_action(actions):
     actions.register_action(EXPORT_ACTION)(ExportFormatter)
 
 
+def petitions_with_signatures_among(pages):
+    """Titles of the petitions that are, or are below, `pages` and hold signatures."""
+    within = Q()
+    for page in pages:
+        within |= Q(path__startswith=page.path)
+    signed = Signature.objects.values("petition_id")
+    return list(PetitionPage.objects.filter(within, pk__in=signed).values_list("title", flat=True))
+
+
+def refuse_deletion(request, titles):
+    messages.error(
+        request,
+        f"These open letters have signatures, so they cannot be deleted: {', '.join(titles)}. Unpublish "
+        "them instead, or ask the data protection officer to erase the signatures first.",
+    )
+
+
+# Signatures are the record of what people signed: deleting a page must not take them with it, whether
+# the petition itself, a page above it, or several pages at once. (The database refuses too, with an
+# error page; these hooks say why in words.)
 @hooks.register("before_delete_page")
 def keep_petitions_with_signatures(request, page):
-    # Signatures are the record of what people signed: deleting the page must not take them with it.
-    if isinstance(page.specific, PetitionPage) and Signature.objects.filter(petition_id=page.pk).exists():
-        messages.error(
-            request,
-            f"'{page.title}' has signatures, so it cannot be deleted. Unpublish it instead, or ask the data "
-            "protection officer to erase the signatures first.",
-        )
+    titles = petitions_with_signatures_among([page])
+    if titles:
+        refuse_deletion(request, titles)
         return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
+
+
+@hooks.register("before_bulk_action")
+def keep_petitions_with_signatures_in_bulk(request, action_type, objects, action_class_instance):
+    if action_type != "delete" or not all(isinstance(page, Page) for page in objects):
+        return None
+    titles = petitions_with_signatures_among(objects)
+    if titles:
+        refuse_deletion(request, titles)
+        return redirect(get_valid_next_url_from_request(request) or reverse("wagtailadmin_explore_root"))
     return None
