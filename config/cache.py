@@ -9,6 +9,10 @@ what it writes does not read back.
 
 After a failure the backend does not try Redis again for `RETRY_AFTER_SECONDS`, so an unreachable
 host costs one connection timeout every few seconds, not one per cache call.
+
+It also keeps one redis-py client per connection pool: Django builds a new `redis.Redis` for every
+call, which costs more CPU than the round trip itself (redis-py 8 fills its table of response
+callbacks each time).
 """
 
 import logging
@@ -16,7 +20,7 @@ import threading
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -25,11 +29,31 @@ logger = logging.getLogger(__name__)
 _UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis client wrapper, handing out one `redis.Redis` per pool instead of a new one per call.
+
+    A `redis.Redis` holds no connection of its own (it borrows one from the pool for each command), so
+    sharing it between threads is safe.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients.setdefault(id(pool), self._client(connection_pool=pool))
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     RETRY_AFTER_SECONDS = 5
 
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
         self._unavailable_until = 0.0
         self._lock = threading.Lock()
 
@@ -78,6 +102,21 @@ class ResilientRedisCache(RedisCache):
 
     def incr(self, key, delta=1, version=None):
         return self._attempt(self._not_found, super().incr, key, delta, version)
+
+    def count_in_window(self, key, timeout):
+        """Add one to the counter `key`, created to expire after `timeout` seconds; the new count.
+
+        What `add(key, 0, timeout)` then `incr(key)` do, in one round trip instead of three (Django's
+        `incr` asks whether the key exists first). Raises ValueError while Redis is unreachable.
+        """
+        return self._attempt(self._not_found, self._count_in_window, key, timeout)
+
+    def _count_in_window(self, key, timeout):
+        key = self.make_and_validate_key(key)
+        pipeline = self._cache.get_client(key, write=True).pipeline()
+        pipeline.set(key, 0, ex=self.get_backend_timeout(timeout), nx=True)
+        pipeline.incr(key)
+        return pipeline.execute()[-1]
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         # Like Django's other backends, the keys that could not be stored.

@@ -1,0 +1,50 @@
+"""The project's Redis cache backend against a real Redis: the counter the sign rate limit uses.
+
+Skipped where no Redis answers at REDIS_TEST_URL (default redis://127.0.0.1:6379/13); the outage
+behaviour is tested without one (tests/campaign/test_cache_outage.py).
+"""
+
+import os
+
+import pytest
+import redis
+
+from config.cache import ResilientRedisCache
+
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/13")
+KEY = "test-redis-cache:sign-rate"
+
+
+@pytest.fixture
+def redis_cache():
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"No Redis answers at {REDIS_TEST_URL}")
+    cache = ResilientRedisCache(REDIS_TEST_URL, {})
+    cache.delete(KEY)
+    yield cache
+    cache.delete(KEY)
+
+
+def test_window_counter_counts_from_one_and_expires_with_its_window(redis_cache):
+    counts = [redis_cache.count_in_window(KEY, 600) for _ in range(3)]
+
+    assert counts == [1, 2, 3]
+    seconds_left = redis_cache._cache.get_client(write=True).ttl(redis_cache.make_key(KEY))
+    assert 0 < seconds_left <= 600
+
+
+def test_window_counter_is_an_ordinary_cache_value(redis_cache):
+    redis_cache.count_in_window(KEY, 600)
+
+    assert redis_cache.get(KEY) == 1
+    assert redis_cache.incr(KEY) == 2
+    assert redis_cache.count_in_window(KEY, 600) == 3
+
+
+def test_window_counter_refuses_while_redis_is_unreachable():
+    cache = ResilientRedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 1}})
+
+    with pytest.raises(ValueError):
+        cache.count_in_window(KEY, 600)
