@@ -1,10 +1,11 @@
 """Whole-page cache for anonymous visitors, kept in the shared cache so every app server sees one copy.
 
-Every cache key holds a *content generation* number stored in the same cache. Purging is bumping that
-number (`purge_pages()`): every server then misses on its next request and renders the page afresh,
-and the old entries expire on their own. Wagtail's publish, unpublish and move signals, site changes and
-settings changes purge automatically; other apps call `purge_pages()` (or connect their own signals to
-`purge_pages_after_commit`) when something a page shows changes.
+Every cached page carries the *content generation* number it was rendered in, stored in the same cache
+and read with the page in one round trip. Purging is bumping that number (`purge_pages()`): every
+server then treats its next hit as a miss and renders the page afresh, replacing the stale entry.
+Wagtail's publish, unpublish and move signals, site changes and settings changes purge automatically;
+other apps call `purge_pages()` (or connect their own signals to `purge_pages_after_commit`) when
+something a page shows changes.
 
 Forms on cached pages stay safe: the CSRF token a page was rendered with is cut out before the page is
 stored and each visitor gets a token of their own (and the matching cookie) when it is served.
@@ -85,7 +86,48 @@ def purge_pages_after_commit(sender=None, **kwargs):
     transaction.on_commit(purge_pages)
 
 
-def _cache_key(request, generation):
+def cached_until_purge(key, timeout, compute):
+    """`compute()`, kept in the page cache's store until the next purge or for `timeout` seconds.
+
+    For facts drawn from published content that requests need far more often than editors change
+    them. The value is stored with the content generation it was computed in and read back with
+    that generation in one round trip, so a purge (a publish, say) makes it stale everywhere at
+    once. A cache outage means computing every time. `forget_cached(key)` drops it sooner.
+    """
+    cache = _cache()
+    try:
+        found = cache.get_many([GENERATION_KEY, key])
+    except Exception as error:
+        logger.warning("Cache unavailable (%s); computing %s.", type(error).__name__, key.split(":")[0])
+        return compute()
+    generation = found.get(GENERATION_KEY)
+    stored = found.get(key)
+    if generation is not None and stored is not None and stored[0] == generation:
+        return stored[1]
+    try:
+        # Read (or started) before computing: a purge while computing leaves the value stale at once.
+        generation = generation or current_generation()
+    except Exception as error:
+        logger.warning("Cache unavailable (%s); computing %s.", type(error).__name__, key.split(":")[0])
+        return compute()
+    value = compute()
+    if generation is not None:
+        try:
+            cache.set(key, (generation, value), timeout)
+        except Exception as error:
+            logger.warning("Cache unavailable (%s); %s not stored.", type(error).__name__, key.split(":")[0])
+    return value
+
+
+def forget_cached(key):
+    """Drop a value kept by `cached_until_purge` (it expires on its own if the cache is down)."""
+    try:
+        _cache().delete(key)
+    except Exception as error:
+        logger.warning("Cache unavailable (%s); %s left to expire.", type(error).__name__, key.split(":")[0])
+
+
+def _cache_key(request):
     query = urlencode(
         sorted(
             (name, value)
@@ -96,7 +138,7 @@ def _cache_key(request, generation):
     )
     scheme = "https" if request.is_secure() else "http"
     url = f"{scheme}://{request.get_host()}{request.path}?{query}"
-    return f"{KEY_PREFIX}:{generation}:{hashlib.sha256(url.encode()).hexdigest()}"
+    return f"{KEY_PREFIX}:{hashlib.sha256(url.encode()).hexdigest()}"
 
 
 def _request_is_cacheable(request):
@@ -163,25 +205,27 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not _request_is_cacheable(request):
             return self.get_response(request)
+        key = _cache_key(request)
         try:
-            generation = current_generation()
+            # The generation and the page in one round trip; a page stored under another generation is stale.
+            found = _cache().get_many([GENERATION_KEY, key])
+            generation = found.get(GENERATION_KEY) or current_generation()
             # No generation means the cache keeps nothing (config.cache while Redis is unreachable).
             if generation is None:
                 return self.get_response(request)
-            key = _cache_key(request, generation)
-            stored = _cache().get(key)
         except Exception as error:
             logger.warning("Page cache unavailable (%s); serving uncached.", type(error).__name__)
             return self.get_response(request)
-        if stored is not None:
+        stored = found.get(key)
+        if stored is not None and stored["generation"] == generation:
             return self._cached_response(request, stored)
 
         response = self.get_response(request)
         if request.method == "GET" and _response_is_cacheable(request, response):
-            self._store(request, response, key)
+            self._store(request, response, key, generation)
         return response
 
-    def _store(self, request, response, key):
+    def _store(self, request, response, key, generation):
         charset = response.charset
         try:
             content = _strip_csrf_tokens(request, response.content.decode(charset))
@@ -192,7 +236,7 @@ class PageCacheMiddleware:
         try:
             _cache().set(
                 key,
-                {"content": content, "charset": charset, "headers": headers},
+                {"generation": generation, "content": content, "charset": charset, "headers": headers},
                 settings.PAGE_CACHE_SECONDS,
             )
         except Exception as error:
