@@ -3,11 +3,12 @@
 `record_signature` keeps every signature exactly once, also under concurrent double submits,
 and queues the confirmation mail in the same transaction (the signature is its own outbox).
 `confirm_signature` counts a signature once, however often its link is followed.
+`signing_facts` is what the sign view knows of a petition, from the shared cache.
 """
 
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -15,13 +16,18 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config.page_cache import cached_until_purge, forget_cached
 from petitions.counts import adjust_count
-from petitions.models import ConsentWording, MailStatus, Signature
+from petitions.models import ConsentWording, MailStatus, PetitionPage, Signature
+from petitions.models.petition_page import signing_closed_message
 from petitions.regions import region_for_postcode
 
 logger = logging.getLogger(__name__)
 
 _CONFIRMATION_SALT = "petitions.confirm-signature"
+# Kept until the next publish anywhere on the site (a page-cache purge) or a save of the petition;
+# the timeout only bounds what nothing invalidates, like a database restored under a running cache.
+_FACTS_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,91 @@ def consent_wording_ids(petition):
     return found[ConsentWording.Kind.CONTACT], found[ConsentWording.Kind.SHOW_PUBLICLY]
 
 
+@dataclass(frozen=True)
+class SigningFacts:
+    """What signing needs to know of a petition: the window, its wordings and the ids they are kept as.
+
+    Small and plain, so the sign view keeps it in the shared cache (`signing_facts`) instead of
+    loading the page with its privacy notice and looking up the wordings for every signature.
+    `SignatureForm` and `record_signature` take it where they would take the page.
+    """
+
+    pk: int
+    live: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+    confirmation_required: bool
+    contact_consent_wording: str
+    show_publicly_wording: str
+    privacy_notice_version: str
+    contact_wording_id: int
+    show_wording_id: int
+
+    @classmethod
+    def of(cls, petition):
+        contact_wording_id, show_wording_id = consent_wording_ids(petition)
+        return cls(
+            pk=petition.pk,
+            live=petition.live,
+            opens_at=petition.opens_at,
+            closes_at=petition.closes_at,
+            confirmation_required=petition.confirmation_required,
+            contact_consent_wording=petition.contact_consent_wording,
+            show_publicly_wording=petition.show_publicly_wording,
+            privacy_notice_version=petition.privacy_notice_version,
+            contact_wording_id=contact_wording_id,
+            show_wording_id=show_wording_id,
+        )
+
+    def signing_closed_message(self, now=None):
+        return signing_closed_message(self.live, self.opens_at, self.closes_at, now)
+
+
+def _facts_key(petition_id):
+    return f"petitions:signing-facts:{petition_id}"
+
+
+def _facts_from_database(petition_id):
+    """The facts as a dict, so that a cached copy from an older release cannot pass for new facts."""
+    petition = PetitionPage.objects.select_related("privacy_notice").filter(pk=petition_id).first()
+    return None if petition is None else asdict(SigningFacts.of(petition))
+
+
+def signing_facts(petition_id, *, fresh=False):
+    """The petition's SigningFacts (None when there is no such petition), cached until the next purge.
+
+    `fresh` reads the database and replaces what the cache held.
+    """
+    key = _facts_key(petition_id)
+    if fresh:
+        forget_cached(key)
+    facts = cached_until_purge(key, _FACTS_SECONDS, lambda: _facts_from_database(petition_id))
+    if facts is None:
+        return None
+    try:
+        return SigningFacts(**facts)
+    except TypeError:
+        # Cached by a release whose facts had other fields.
+        forget_cached(key)
+        facts = _facts_from_database(petition_id)
+        return None if facts is None else SigningFacts(**facts)
+
+
+def forget_signing_facts(petition_id):
+    forget_cached(_facts_key(petition_id))
+
+
+def forget_signing_facts_of_saved_petition(sender, instance, **kwargs):
+    """Signal receiver: a saved or deleted petition's facts are read afresh, now and after the commit.
+
+    Publishing also purges, but only once committed; a save that publishes nothing (a data fix, a
+    test) purges nothing. Forgetting again after the commit drops facts that a request read from
+    the database before the commit and stored meanwhile.
+    """
+    forget_signing_facts(instance.pk)
+    transaction.on_commit(lambda: forget_signing_facts(instance.pk))
+
+
 def _insert_unless_duplicate(signature):
     """INSERT ... ON CONFLICT DO NOTHING; the new id, or None when this email has already signed.
 
@@ -109,12 +200,13 @@ def _queue_confirmation_email(signature_id):
 def record_signature(petition, details, *, ip_hash="", now=None):
     """Keep a signature on an open petition (the caller checks it is open) and queue its mail.
 
-    A second signature with the same email (in any case) changes nothing, except that an
-    unconfirmed first one gets its confirmation mail again, at most once every
-    PETITION_CONFIRMATION_RESEND_SECONDS. Either way the caller tells the visitor the same thing.
+    `petition` is its SigningFacts. A second signature with the same email (in any case) changes
+    nothing, except that an unconfirmed first one gets its confirmation mail again, at most once
+    every PETITION_CONFIRMATION_RESEND_SECONDS. Either way the caller tells the visitor the same
+    thing. Raises IntegrityError (at the commit) if the facts name rows that no longer exist.
     """
     now = now or timezone.now()
-    contact_wording_id, show_wording_id = consent_wording_ids(petition)
+    contact_wording_id, show_wording_id = petition.contact_wording_id, petition.show_wording_id
     needs_confirmation = petition.confirmation_required
     signature = Signature(
         petition_id=petition.pk,

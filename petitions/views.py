@@ -8,6 +8,7 @@ import logging
 
 from django.conf import settings
 from django.core import signing
+from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
@@ -20,7 +21,13 @@ from petitions.counts import get_counts
 from petitions.forms import SignatureForm
 from petitions.models import PetitionPage
 from petitions.signers import public_signers_page
-from petitions.signing import SignatureDetails, confirm_signature, read_confirmation_token, record_signature
+from petitions.signing import (
+    SignatureDetails,
+    confirm_signature,
+    read_confirmation_token,
+    record_signature,
+    signing_facts,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -31,45 +38,60 @@ def _live_petition(petition_id):
 
 @require_POST
 def sign(request, petition_id):
-    petition = get_object_or_404(PetitionPage.objects.select_related("privacy_notice"), pk=petition_id)
-    closed_message = petition.signing_closed_message()
+    # The facts, not the page: every signature needs them, and they come from the shared cache.
+    facts = signing_facts(petition_id)
+    if facts is None:
+        raise Http404("No such petition")
+    closed_message = facts.signing_closed_message()
     if closed_message:
         return render(
             request,
             "petitions/signing_closed.html",
-            {"petition": petition, "message": closed_message},
+            {"petition": _petition(petition_id), "message": closed_message},
             status=403,
         )
 
     ip_hash = hash_client(client_ip(request))
     if sign_rate_limited(ip_hash):
-        logger.info("Sign request refused by the rate limit on petition %s", petition.pk)
-        return render(request, "petitions/rate_limited.html", {"petition": petition}, status=429)
+        logger.info("Sign request refused by the rate limit on petition %s", petition_id)
+        context = {"petition": _petition(petition_id)}
+        return render(request, "petitions/rate_limited.html", context, status=429)
 
-    form = SignatureForm(request.POST, petition=petition)
+    form = SignatureForm(request.POST, petition=facts)
     if form.is_honeypot_filled():
         # Bots are told what people are told, so they learn nothing; nothing is kept.
-        logger.info("Honeypot filled on petition %s; nothing recorded", petition.pk)
-        return redirect("petitions:check_email", petition_id=petition.pk)
+        logger.info("Honeypot filled on petition %s; nothing recorded", petition_id)
+        return redirect("petitions:check_email", petition_id=petition_id)
     if not form.is_valid():
+        petition = _petition(petition_id)
         context = petition.get_context(request)
         context["form"] = form
         return TemplateResponse(request, petition.get_template(request), context)
 
     data = form.cleaned_data
-    record_signature(
-        petition,
-        SignatureDetails(
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            email=data["email"],
-            postcode=data["postcode"],
-            contact_consent=data["contact_consent"],
-            show_publicly=data["show_publicly"],
-        ),
-        ip_hash=ip_hash,
+    details = SignatureDetails(
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        email=data["email"],
+        postcode=data["postcode"],
+        contact_consent=data["contact_consent"],
+        show_publicly=data["show_publicly"],
     )
-    return redirect("petitions:check_email", petition_id=petition.pk)
+    try:
+        record_signature(facts, details, ip_hash=ip_hash)
+    except IntegrityError:
+        # Cached facts naming rows that are gone (a database restored under a running cache):
+        # once more with facts from the database.
+        logger.warning("Signing facts of petition %s were out of date; read again", petition_id)
+        facts = signing_facts(petition_id, fresh=True)
+        if facts is None:
+            raise Http404("No such petition") from None
+        record_signature(facts, details, ip_hash=ip_hash)
+    return redirect("petitions:check_email", petition_id=petition_id)
+
+
+def _petition(petition_id):
+    return get_object_or_404(PetitionPage, pk=petition_id)
 
 
 @require_GET

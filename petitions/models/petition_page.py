@@ -26,6 +26,36 @@ class SigningStatus(models.TextChoices):
     UNPUBLISHED = "unpublished", "Not published"
 
 
+def signing_status(live, opens_at, closes_at, now=None):
+    """Whether a petition with this publication state and signing window takes signatures now.
+
+    A function of the facts, not of the page, so that the sign view can answer from the facts it
+    keeps in the cache (`petitions.signing.SigningFacts`).
+    """
+    now = now or timezone.now()
+    if not live:
+        return SigningStatus.UNPUBLISHED
+    if opens_at and now < opens_at:
+        return SigningStatus.NOT_OPEN
+    if closes_at and now >= closes_at:
+        return SigningStatus.CLOSED
+    return SigningStatus.OPEN
+
+
+def signing_closed_message(live, opens_at, closes_at, now=None):
+    """Why a petition takes no signatures right now, or "" when it does."""
+    status = signing_status(live, opens_at, closes_at, now)
+    if status == SigningStatus.NOT_OPEN:
+        opens = date_format(timezone.localtime(opens_at), "j F Y \\a\\t H:i")
+        return f"This petition opens for signatures on {opens}. You cannot sign it yet."
+    if status == SigningStatus.CLOSED:
+        closed = date_format(timezone.localtime(closes_at), "j F Y")
+        return f"This petition closed on {closed}. It no longer takes signatures."
+    if status == SigningStatus.UNPUBLISHED:
+        return "This petition is not published, so it cannot be signed."
+    return ""
+
+
 class PetitionPage(Page):
     """An open letter people sign. The sign form sits on the page; signatures live in `Signature`."""
 
@@ -154,27 +184,11 @@ class PetitionPage(Page):
             raise ValidationError({"closes_at": "The closing time must be after the opening time."})
 
     def signing_status(self, now=None):
-        now = now or timezone.now()
-        if not self.live:
-            return SigningStatus.UNPUBLISHED
-        if self.opens_at and now < self.opens_at:
-            return SigningStatus.NOT_OPEN
-        if self.closes_at and now >= self.closes_at:
-            return SigningStatus.CLOSED
-        return SigningStatus.OPEN
+        return signing_status(self.live, self.opens_at, self.closes_at, now)
 
     def signing_closed_message(self, now=None):
         """Why the petition takes no signatures right now, or "" when it does."""
-        status = self.signing_status(now)
-        if status == SigningStatus.NOT_OPEN:
-            opens = date_format(timezone.localtime(self.opens_at), "j F Y \\a\\t H:i")
-            return f"This petition opens for signatures on {opens}. You cannot sign it yet."
-        if status == SigningStatus.CLOSED:
-            closed = date_format(timezone.localtime(self.closes_at), "j F Y")
-            return f"This petition closed on {closed}. It no longer takes signatures."
-        if status == SigningStatus.UNPUBLISHED:
-            return "This petition is not published, so it cannot be signed."
-        return ""
+        return signing_closed_message(self.live, self.opens_at, self.closes_at, now)
 
     @property
     def privacy_notice_version(self):

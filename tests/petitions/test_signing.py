@@ -350,3 +350,63 @@ def test_signing_costs_the_same_queries_however_many_have_signed(client, petitio
 
     assert len(later) == len(first)
     assert len(later) <= 8
+
+
+def test_signing_again_reads_neither_the_page_nor_the_wordings_from_the_database(client, petition):
+    sign(client, petition, email="first@example.org")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = sign(client, petition, email="second@example.org")
+
+    assert response.status_code == 302
+    sql = " ".join(query["sql"] for query in queries)
+    assert "wagtailcore_page" not in sql
+    assert "petitions_consentwording" not in sql
+    assert Signature.objects.count() == 2
+
+
+def test_a_petition_closed_after_someone_signed_refuses_the_next_signature(client, petition):
+    sign(client, petition, email="first@example.org")
+    petition.closes_at = timezone.now() - timedelta(minutes=1)
+    petition.save()
+
+    response = sign(client, petition, email="second@example.org")
+
+    assert response.status_code == 403
+    assert "This petition closed on" in response.content.decode()
+    assert Signature.objects.count() == 1
+
+
+def test_a_privacy_notice_published_again_is_recorded_from_the_next_signature(
+    client, petition, home, django_capture_on_commit_callbacks
+):
+    notice = home.add_child(instance=Page(title="Privacy notice", slug="privacy"))
+    notice.save_revision().publish()
+    petition.privacy_notice = notice
+    petition.save_revision().publish()
+    sign(client, petition, email="first@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notice.save_revision().publish()
+    sign(client, petition, email="second@example.org")
+
+    notice.refresh_from_db()
+    first, second = Signature.objects.order_by("pk")
+    assert first.privacy_notice_version != second.privacy_notice_version
+    assert second.privacy_notice_version == f"{notice.pk}/{notice.live_revision_id}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signing_goes_on_when_the_cached_wordings_are_gone_from_the_database(client, petition, caplog):
+    """As after restoring an older database under a running cache: the facts are read again."""
+    sign(client, petition, email="first@example.org")
+    Signature.objects.all().delete()
+    ConsentWording.objects.all().delete()
+
+    response = sign(client, petition, email="second@example.org")
+
+    assert response.status_code == 302
+    assert "were out of date" in caplog.text
+    signature = Signature.objects.get()
+    assert signature.contact_consent_wording.text == petition.contact_consent_wording
+    assert signature.show_publicly_wording.text == petition.show_publicly_wording
