@@ -19,13 +19,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections
+from playwright.sync_api import sync_playwright
 
 from campaign.models import CampaignPage, HomePage, NewsArticlePage, NewsIndexPage, StandardPage
 from petitions.models import PetitionPage
-
-# Playwright's sync API runs an event loop in the test thread, so Django takes every ORM call in the
-# test code for a call from async code; the live server answers from its own thread.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -87,15 +84,39 @@ def migration_data(django_db_setup):
     return json.dumps(objects)
 
 
-@pytest.fixture(scope="session")
-def playwright(migration_data, playwright):
-    """Playwright, started once the migrations' data is in hand.
+@pytest.fixture(scope="package")
+def playwright(migration_data):
+    """Playwright for this folder's tests only, stopped after the last of them.
 
-    Playwright's sync API keeps an event loop running in this thread, and while it runs Django hands
-    the test code a database connection object of its own, which does not carry the serialized data;
-    so Django's own restore never happens in these tests and `demo_site` restores the data itself.
+    Its sync API keeps an event loop running in the test thread, so Django takes every ORM call in
+    the test code for one from async code unless DJANGO_ALLOW_ASYNC_UNSAFE is set (the live server
+    answers from its own thread). pytest-playwright's own fixture lives for the whole session, which
+    would leave the loop, and the variable, in every test after these. While the loop runs, Django
+    also hands the test code a connection object of its own, which does not carry the serialized
+    data; so Django's own restore never happens here and `demo_site` restores the data itself.
     """
-    return playwright
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as started:
+            yield started
+            connections.close_all()
+
+
+@pytest.fixture(scope="package")
+def browser_type(playwright):
+    return playwright.chromium
+
+
+@pytest.fixture(scope="package")
+def browser_context_args():
+    return {}
+
+
+@pytest.fixture(scope="package")
+def browser(browser_type, browser_type_launch_args):
+    launched = browser_type.launch(**browser_type_launch_args)
+    yield launched
+    launched.close()
 
 
 @pytest.fixture
