@@ -12,6 +12,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 def run_in_project(*args, env_overrides=None):
     env = {**os.environ, "DEBUG": "true", **(env_overrides or {})}
+    # A switch only the browser tests' own process may set; `check --deploy` rightly refuses it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300
     )
