@@ -24,8 +24,10 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 # Seconds an idle connection from the proxy is kept open for reuse.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Recycle workers now and then so a slow leak cannot grow without bound; jitter avoids all at once.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+# Rarely: a new worker spends a second or two of CPU loading Django and Wagtail, and at a few
+# hundred requests a second a limit of 2,000 recycled a worker every few seconds (docs/performance.md).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "10000"))
 
 # Addresses of the proxies whose X-Forwarded-* headers gunicorn trusts. Django trusts
 # X-Forwarded-Proto through SECURE_PROXY_SSL_HEADER, so gunicorn must be reachable only by the proxy.
