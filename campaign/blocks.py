@@ -60,15 +60,6 @@ class ShareNetwork(models.TextChoices):
     EMAIL = "email", "Email"
 
 
-class LinkValue(blocks.StructValue):
-    """A link to a page of this site or to another website."""
-
-    def href(self, request=None):
-        if self.get("page"):
-            return self["page"].get_url(request=request)
-        return self.get("url") or ""
-
-
 class LinkBlock(blocks.StructBlock):
     """Either a page of this site or a web address: exactly one of the two."""
 
@@ -91,7 +82,6 @@ class LinkBlock(blocks.StructBlock):
     class Meta:
         icon = "link"
         label = "Link"
-        value_class = LinkValue
 
 
 class HeadingValue(blocks.StructValue):
