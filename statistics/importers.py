@@ -22,7 +22,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from wagtail.log_actions import log
 
 from statistics.choices import AreaType, Qualifier, Unit
-from statistics.figures import format_decimal
+from statistics.figures import format_decimal, format_observation_value
 from statistics.models import Area, Dataset, Observation, Period, Platform
 from statistics.rendering import datasets_changed_after_commit
 
@@ -116,8 +116,8 @@ class ObservationRow:
 
     @property
     def value_text(self):
-        text = format_decimal(self.value) + ("%" if self.unit == Unit.PERCENT else "")
-        return f"more than {text}" if self.qualifier == Qualifier.MORE_THAN else text
+        # Worded as a stored observation is, so the preview shows the figure as pages will.
+        return format_observation_value(self)
 
 
 @dataclass(frozen=True)
