@@ -26,7 +26,8 @@ class NewsRssFeed(Feed):
         return index.search_description or index.intro or index.title
 
     def items(self, index):
-        return index.get_articles()[:FEED_LENGTH]
+        # Only the feeds show the articles' tags (as categories); the news list does not load them.
+        return index.get_articles().prefetch_related("tags")[:FEED_LENGTH]
 
     def item_title(self, article):
         return article.title

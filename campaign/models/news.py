@@ -49,13 +49,12 @@ class NewsIndexPage(RoutablePageMixin, SharingFieldsMixin, Page):
         verbose_name = "news index page"
 
     def get_articles(self):
-        """The published articles under this index, newest first, with their tags loaded."""
+        """The published articles under this index, newest first."""
         return (
             NewsArticlePage.objects.live()
             .public()
             .child_of(self)
             .order_by("-date", "-first_published_at", "-pk")
-            .prefetch_related("tags")
         )
 
     def get_region_tags(self):
