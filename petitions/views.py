@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from campaign.blocks import ShareNetwork, share_links
 from petitions.abuse import client_ip, hash_client, sign_rate_limited
 from petitions.caching import cached
 from petitions.counts import get_counts
@@ -30,6 +31,9 @@ from petitions.signing import (
 )
 
 logger = logging.getLogger(__name__)
+
+# Where a confirmed signer is offered to share the letter (the share links block's addresses).
+_CONFIRMED_SHARE_NETWORKS = [ShareNetwork.FACEBOOK, ShareNetwork.X, ShareNetwork.WHATSAPP, ShareNetwork.EMAIL]
 
 
 def _live_petition(petition_id):
@@ -119,10 +123,16 @@ def confirm(request, token):
         # Deleted since (unconfirmed for too long, or erased): the same advice as an expired link.
         return _invalid_link(request, expired=True)
     petition = PetitionPage.objects.get(pk=signature.petition_id)
+    share_url = petition.get_full_url(request)
     return render(
         request,
         "petitions/confirmed.html",
-        {"petition": petition, "page": petition, "share_url": petition.get_full_url(request)},
+        {
+            "petition": petition,
+            "page": petition,
+            "share_url": share_url,
+            "share_links": share_links(_CONFIRMED_SHARE_NETWORKS, share_url, petition.share_text),
+        },
     )
 
 

@@ -4,7 +4,7 @@ import logging
 import re
 from datetime import timedelta
 from html import escape
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import pytest
 from django.db import connection
@@ -15,9 +15,10 @@ from django_tasks_db.models import DBTaskResult
 from wagtail.models import Page
 
 from petitions.models import ConsentWording, MailStatus, Signature
+from petitions.signing import make_confirmation_token
 
 from .conftest import run_worker, sign, sign_data
-from .factories import PetitionPageFactory
+from .factories import PetitionPageFactory, make_signature
 
 EMAIL = "Jane.Doughty@Example.org"
 
@@ -410,3 +411,17 @@ def test_signing_goes_on_when_the_cached_wordings_are_gone_from_the_database(cli
     signature = Signature.objects.get()
     assert signature.contact_consent_wording.text == petition.contact_consent_wording
     assert signature.show_publicly_wording.text == petition.show_publicly_wording
+
+
+@pytest.mark.django_db
+def test_confirmed_page_offers_the_share_links_of_the_share_block(client, petition):
+    signature = make_signature(petition, email="sharer@example.org")
+
+    confirm_url = reverse("petitions:confirm", args=[make_confirmation_token(signature.pk)])
+    html = client.get(confirm_url).content.decode()
+
+    share_url = quote(petition.get_full_url(), safe="")
+    assert f"https://www.facebook.com/sharer/sharer.php?u={share_url}" in html
+    for network in ("facebook", "x", "whatsapp", "email"):
+        assert f"share-links__link--{network}" in html
+    assert "share-links__link--linkedin" not in html
