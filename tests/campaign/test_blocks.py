@@ -95,6 +95,10 @@ def test_each_block_renders_its_own_content(home, campaign_page, image, petition
     assert share[0].startswith("https://www.facebook.com/sharer/sharer.php?u=http%3A%2F%2Flocalhost%2F")
     assert share[1].startswith("mailto:?subject=Sign%20it")
     assert len(share) == 2
+    # Networks open in a new tab and say so; email opens the mail program, not a tab.
+    facebook, email = soup.select(".share-links a")
+    assert facebook["target"] == "_blank" and "opens in a new tab" in facebook.get_text()
+    assert not email.has_attr("target") and email.get_text() == "Email"
 
 
 def test_heading_level_is_the_one_chosen():
