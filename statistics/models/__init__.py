@@ -1,39 +1,17 @@
-"""The statistics app's models: FOI data (datasets and their observations) and the widgets that show it."""
+"""The statistics app's models: FOI data (datasets and their observations) and the widgets that show it.
 
-from statistics.models.data import (
-    Area,
-    AreaType,
-    Dataset,
-    Observation,
-    Period,
-    Platform,
-    Qualifier,
-    Unit,
-)
-from statistics.models.widgets import (
-    Calculation,
-    Orientation,
-    Rounding,
-    SortOrder,
-    StatisticWidget,
-    StatisticWidgetObservation,
-    WidgetKind,
-)
+Their choices (units, kinds of widget, ...) live in `statistics.choices`.
+"""
+
+from statistics.models.data import Area, Dataset, Observation, Period, Platform
+from statistics.models.widgets import StatisticWidget, StatisticWidgetObservation
 
 __all__ = [
     "Area",
-    "AreaType",
-    "Calculation",
     "Dataset",
     "Observation",
-    "Orientation",
     "Period",
     "Platform",
-    "Qualifier",
-    "Rounding",
-    "SortOrder",
     "StatisticWidget",
     "StatisticWidgetObservation",
-    "Unit",
-    "WidgetKind",
 ]
