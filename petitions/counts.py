@@ -37,10 +37,6 @@ class Counts:
             return 0
         return min(100, self.total * 100 // self.target)
 
-    @property
-    def target_reached(self):
-        return self.total >= self.target
-
     def as_dict(self):
         return {
             "count": self.total,

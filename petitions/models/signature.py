@@ -171,11 +171,3 @@ class Signature(models.Model):
         if self.confirmed_at:
             return self.Status.CONFIRMED
         return self.Status.UNCONFIRMED
-
-    @property
-    def is_counted(self):
-        return self.confirmed_at is not None and self.invalidated_at is None
-
-    @property
-    def is_anonymised(self):
-        return self.anonymised_at is not None
