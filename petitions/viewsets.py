@@ -27,7 +27,13 @@ from wagtail.permissions import register_permission_policy
 from petitions import exports
 from petitions.bulk_actions import SIGNATURE_BULK_ACTIONS
 from petitions.exports import PROFILES, ExportTooLarge, prepare_export
-from petitions.filters import SignatureFilterSet, describe_filters, filter_signatures, search_signatures
+from petitions.filters import (
+    SEARCH_FIELDS,
+    SignatureFilterSet,
+    describe_filters,
+    filter_signatures,
+    search_signatures,
+)
 from petitions.models import Signature
 
 EXPORT_PROFILE_PARAMETER = "profile"
@@ -208,7 +214,8 @@ class SignatureViewSet(ModelViewSet):
     name = "signatories"
     index_view_class = SignatureIndexView
     filterset_class = SignatureFilterSet
-    search_fields = ["first_name", "last_name", "email"]
+    # Turns on the listing's search box; `search_signatures` does the searching.
+    search_fields = SEARCH_FIELDS
     list_per_page = 50
     copy_view_enabled = False
     inspect_view_enabled = True
