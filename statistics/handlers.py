@@ -24,9 +24,12 @@ def clear_widgets_for_dataset(sender, instance, **kwargs):
 @receiver(post_save, sender=Area)
 @receiver(post_save, sender=Platform)
 @receiver(post_save, sender=Period)
-def clear_widgets_for_renamed_dimension(sender, instance, **kwargs):
+def clear_widgets_for_renamed_dimension(sender, instance, created, **kwargs):
     # Widgets show these names (and a period's days make its rates). One that is still in use cannot
-    # be deleted (PROTECT), so only saves matter.
+    # be deleted (PROTECT), so only saves matter; a new one has no observations yet (the importer
+    # creates one for every new period and area), so only changes to a stored one do.
+    if created:
+        return
     field_name = sender._meta.model_name
     dataset_ids = (
         Observation.objects.filter(**{field_name: instance}).values_list("dataset_id", flat=True).distinct()

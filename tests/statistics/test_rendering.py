@@ -193,6 +193,27 @@ def test_changing_the_dataset_source_or_an_area_name_shows_in_widgets(demo_widge
     assert "in eastern England: 288" in html
 
 
+def test_renaming_an_area_alone_shows_in_widgets(demo_widgets, committed):
+    widget = demo_widgets["east_of_england_chart"]
+    render_widget(widget)
+    area = Area.objects.get(name="East of England")
+    area.name_in_text = "eastern England"
+
+    with committed():
+        area.save()
+
+    assert "in eastern England: 288" in render_widget(widget)
+
+
+def test_a_new_area_looks_for_no_widgets_to_clear(demo_widgets, django_capture_on_commit_callbacks):
+    # The importer creates one for every new area and period: none has observations yet.
+    with django_capture_on_commit_callbacks() as callbacks, CaptureQueriesContext(connection) as queries:
+        Area.objects.create(name="Wales", area_type="nation")
+
+    assert callbacks == []
+    assert not [query for query in queries if "statistics_observation" in query["sql"]]
+
+
 def test_widgets_changed_is_sent_after_commit_with_the_affected_widgets(
     demo_widgets, django_capture_on_commit_callbacks
 ):
