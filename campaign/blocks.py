@@ -276,9 +276,9 @@ class CaptionedImageBlock(blocks.StructBlock):
     )
 
     def get_preview_value(self):
-        value = dict(self.meta.preview_value)
-        value["image"] = get_image_model().objects.order_by("-created_at").first()
-        return self.to_python({**value, "image": value["image"].pk if value["image"] else None})
+        # The newest image in the library stands in for the picture.
+        image = get_image_model().objects.order_by("-created_at").first()
+        return self.to_python({**self.meta.preview_value, "image": image.pk if image else None})
 
     class Meta:
         icon = "image"
