@@ -46,6 +46,11 @@ def _cache():
     return caches[settings.PAGE_CACHE_ALIAS]
 
 
+def _start_generation(cache):
+    # A clock-based start cannot fall back onto the numbers of entries cached before the loss.
+    cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
 def current_generation():
     """The content generation pages are cached under, starting a new one if the cache lost it.
 
@@ -54,8 +59,7 @@ def current_generation():
     cache = _cache()
     generation = cache.get(GENERATION_KEY)
     if generation is None:
-        # A clock-based start cannot fall back onto the numbers of entries cached before the loss.
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        _start_generation(cache)
         generation = cache.get(GENERATION_KEY)
     return generation
 
@@ -72,7 +76,7 @@ def purge_pages():
         try:
             cache.incr(GENERATION_KEY)
         except ValueError:
-            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+            _start_generation(cache)
     except Exception as error:
         logger.error(
             "Could not purge the page cache (%s); cached pages expire within %s seconds.",
