@@ -8,13 +8,15 @@ other apps call `purge_pages()` (or connect their own signals to `purge_pages_af
 something a page shows changes.
 
 Forms on cached pages stay safe: the CSRF token a page was rendered with is cut out before the page is
-stored and each visitor gets a token of their own (and the matching cookie) when it is served.
+stored and each visitor gets a token of their own (and the matching cookie) when it is served; values
+registered with `renew_on_every_view` (the sign form's timing token) are made afresh the same way.
 """
 
 import hashlib
 import logging
 import re
 import time
+from functools import partial
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -184,6 +186,45 @@ def _response_is_cacheable(request, response):
     return getattr(request, "_csp_nonce", None) is None
 
 
+# Values a page must show afresh on every view, cached or not: name -> (pattern, make a new value).
+# The pattern's one group is the value; it is cut out before a page is stored and a new one is made
+# for each visitor the page is served to. Apps register theirs with `renew_on_every_view`.
+_RENEWED_VALUES = {}
+
+
+def renew_on_every_view(name, pattern, make_value):
+    """Have cached pages serve a new `make_value()` wherever `pattern`'s group matched when rendered.
+
+    For values that are wrong once stale, like a sign form's note of when it was shown.
+    """
+    _RENEWED_VALUES[name] = (re.compile(pattern), make_value)
+
+
+def _placeholder(name):
+    return f"__page_cache_renewed_{name}__"
+
+
+def _strip_renewed_values(content):
+    for name, (pattern, _make_value) in _RENEWED_VALUES.items():
+        content = pattern.sub(partial(_group_replaced, _placeholder(name)), content)
+    return content
+
+
+def _group_replaced(replacement, match):
+    """The whole match, with its first group replaced."""
+    whole, (start, end) = match.group(), match.span(1)
+    offset = match.start()
+    return whole[: start - offset] + replacement + whole[end - offset :]
+
+
+def _renew_values(content):
+    for name, (_pattern, make_value) in _RENEWED_VALUES.items():
+        placeholder = _placeholder(name)
+        while placeholder in content:
+            content = content.replace(placeholder, make_value(), 1)
+    return content
+
+
 def _strip_csrf_tokens(request, content):
     secret = request.META.get("CSRF_COOKIE")
     if not secret:
@@ -232,7 +273,7 @@ class PageCacheMiddleware:
     def _store(self, request, response, key, generation):
         charset = response.charset
         try:
-            content = _strip_csrf_tokens(request, response.content.decode(charset))
+            content = _strip_renewed_values(_strip_csrf_tokens(request, response.content.decode(charset)))
         except UnicodeDecodeError:
             # Not text (a page that serves a file, say): nothing to cut tokens out of, so not cached.
             return
@@ -249,7 +290,7 @@ class PageCacheMiddleware:
         response[CACHE_STATUS_HEADER] = "MISS"
 
     def _cached_response(self, request, stored):
-        content = stored["content"]
+        content = _renew_values(stored["content"])
         if CSRF_PLACEHOLDER in content:
             content = content.replace(CSRF_PLACEHOLDER, get_token(request))
         # HEAD gets the body as an uncached response would; the server leaves it out.

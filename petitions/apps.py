@@ -11,8 +11,14 @@ class PetitionsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from config.page_cache import renew_on_every_view
+        from petitions.abuse import make_form_token
         from petitions.models import PetitionPage
         from petitions.signing import forget_signing_facts_of_saved_petition
+
+        # The sign form notes when it was shown, to refuse forms sent faster than a person could; a
+        # note cached with the page would be minutes old for every visitor, so each view gets its own.
+        renew_on_every_view("sign_form_shown_at", r'name="form_token" value="([^"]*)"', make_form_token)
 
         for signal in (post_save, post_delete):
             signal.connect(

@@ -1,12 +1,16 @@
 """Bots and floods: honeypot, timing token, rate limit (failing open) and the keyed client hash."""
 
 import logging
+import re
 
 import pytest
 from django.core import signing
+from django.core.cache import cache
+from django.test import Client
 from django_tasks_db.models import DBTaskResult
+from freezegun import freeze_time
 
-from petitions.abuse import hash_client
+from petitions.abuse import FormTokenError, check_form_token, hash_client
 from petitions.models import Signature
 
 from .conftest import sign
@@ -129,3 +133,24 @@ def test_client_address_comes_from_the_proxy_header_only_when_configured(client,
     sign(client, petition, meta={"REMOTE_ADDR": "10.0.0.1", "HTTP_X_REAL_IP": "203.0.113.20"})
 
     assert Signature.objects.get().ip_hash == hash_client("203.0.113.20")
+
+
+def test_a_cached_petition_page_gives_each_visitor_a_fresh_timing_token(client, petition, settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    settings.PETITION_FORM_MIN_SECONDS = 30
+    cache.clear()
+    token_field = re.compile(r'name="form_token" value="([^"]*)"')
+
+    with freeze_time("2026-12-01 12:00:00") as clock:
+        first = client.get(petition.url)
+        clock.tick(60)
+        later = Client().get(petition.url)
+
+        assert (first["X-Page-Cache"], later["X-Page-Cache"]) == ("MISS", "HIT")
+        first_token = token_field.search(first.text).group(1)
+        later_token = token_field.search(later.text).group(1)
+        assert "__page_cache_renewed" not in later.text
+        check_form_token(first_token)  # shown a minute ago: a person could have filled it in
+        # Served from the cache, but noted as shown now: too new to sign with at once.
+        with pytest.raises(FormTokenError, match="very quickly"):
+            check_form_token(later_token)
