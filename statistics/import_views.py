@@ -87,12 +87,14 @@ class ObservationPreviewView(WagtailAdminTemplateMixin, FormView):
             messages.error(request, "That import has expired or was already done. Upload the file again.")
             return redirect("statistics_import:upload")
         self.dataset = get_object_or_404(Dataset, pk=self.pending["dataset"])
-        self.problems = []
-        try:
-            self.plan = plan_import(self.dataset, validate_rows(self.pending["rows"]))
-        except ImportRejected as rejected:
-            # The stored data changed since the upload in a way that makes the file wrong now.
-            self.plan, self.problems = None, rejected.problems
+        self.plan, self.problems = None, []
+        if request.method != "POST":
+            # A confirmation is checked and planned once, by apply_import under the dataset's lock.
+            try:
+                self.plan = plan_import(self.dataset, validate_rows(self.pending["rows"]))
+            except ImportRejected as rejected:
+                # The stored data changed since the upload in a way that makes the file wrong now.
+                self.problems = rejected.problems
         return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
@@ -112,10 +114,9 @@ class ObservationPreviewView(WagtailAdminTemplateMixin, FormView):
         )
         return context
 
-    def post(self, request, *args, **kwargs):
-        if self.problems:
-            return self.get(request, *args, **kwargs)
-        return super().post(request, *args, **kwargs)
+    def form_invalid(self, form):
+        # Only a tampered or truncated confirmation gets here: show the preview again.
+        return redirect("statistics_import:preview", token=self.kwargs["token"])
 
     def form_valid(self, form):
         try:

@@ -1,6 +1,8 @@
 """The admin, through its real URLs: who may import, the upload → preview → confirm flow, and editors
 building widgets (refused in plain words when the figures make no sense), with preview and history."""
 
+from datetime import date
+
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group
@@ -11,7 +13,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from statistics.choices import Calculation, Orientation, Rounding, SortOrder, WidgetKind
 from statistics.importers import IMPORT_ACTION, apply_import, read_rows
-from statistics.models import Dataset, Observation, StatisticWidget
+from statistics.models import Dataset, Observation, Period, StatisticWidget
 
 from .factories import DatasetFactory
 
@@ -170,6 +172,34 @@ def test_a_preview_made_stale_by_another_import_is_shown_again_not_applied(clien
     assert "288 → 290" not in response.content.decode()
     assert "295 → 290" in response.content.decode()
     assert Observation.objects.get(platform__name="Instagram").value == 295
+
+
+def test_a_confirmation_the_stored_data_has_made_wrong_lists_the_problems_and_saves_nothing(
+    client, data_staff, reference_csv
+):
+    dataset = DatasetFactory()
+    client.force_login(data_staff)
+    preview_url = upload(client, dataset, reference_csv)["Location"]
+    fingerprint = soup(client.get(preview_url)).select_one("input[name=fingerprint]")["value"]
+    Period.objects.create(label="2018/19", start_date=date(2018, 1, 1), end_date=date(2018, 12, 31))
+
+    response = client.post(preview_url, {"fingerprint": fingerprint})
+
+    assert response.status_code == 200
+    assert "Period 2018/19 is stored as 2018-01-01 to 2018-12-31" in response.content.decode()
+    assert not Observation.objects.exists()
+
+
+def test_a_confirmation_without_its_fingerprint_shows_the_preview_again(client, data_staff, reference_csv):
+    dataset = DatasetFactory()
+    client.force_login(data_staff)
+    preview_url = upload(client, dataset, reference_csv)["Location"]
+
+    response = client.post(preview_url, {})
+
+    assert response.status_code == 302
+    assert response["Location"] == preview_url
+    assert not Observation.objects.exists()
 
 
 # Building widgets --------------------------------------------------------------------------------
