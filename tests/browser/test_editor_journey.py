@@ -76,7 +76,8 @@ def test_editor_writes_an_article_a_moderator_approves_it_and_it_goes_live(
     screenshot(editor, "editor-preview")
 
     # The admin saves drafts by itself as the editor types; submitting during a save would race it.
-    expect(editor.locator(".w-autosave-indicator__state--saved")).to_be_visible()
+    # Its first save of a new page can take a while on a busy machine: wait for it, however long.
+    expect(editor.locator(".w-autosave-indicator__state--saved")).to_be_visible(timeout=60_000)
     editor.get_by_role("button", name="More actions").click()
     editor.get_by_role("button", name="Submit to Campaign review").click()
     expect(editor.locator(".messages")).to_contain_text("submitted")
