@@ -10,6 +10,10 @@ something a page shows changes.
 Forms on cached pages stay safe: the CSRF token a page was rendered with is cut out before the page is
 stored and each visitor gets a token of their own (and the matching cookie) when it is served; values
 registered with `renew_on_every_view` (the sign form's timing token) are made afresh the same way.
+
+Requests the whole-page cache must render (visitors with a session, and every first view after a
+purge) can still reuse parts of a page: `cached_fragment`, behind the `{% cache_until_purge %}`
+template tag, keeps rendered HTML under the same generation and treats tokens the same way.
 """
 
 import hashlib
@@ -31,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "page_cache:generation"
 KEY_PREFIX = "page_cache:page"
+FRAGMENT_KEY_PREFIX = "page_cache:fragment"
 CACHE_STATUS_HEADER = "X-Page-Cache"
 
 # Stands in for the visitor's CSRF token in a stored page; never a valid token itself.
@@ -182,8 +187,12 @@ def _response_is_cacheable(request, response):
         return False
     if getattr(getattr(request, "_messages", None), "added_new", False):
         return False
-    # A CSP nonce in the markup would be replayed to every visitor while the header changes.
-    return getattr(request, "_csp_nonce", None) is None
+    return not _used_csp_nonce(request)
+
+
+def _used_csp_nonce(request):
+    # A CSP nonce in stored markup would be replayed to every visitor while the header changes.
+    return getattr(request, "_csp_nonce", None) is not None
 
 
 # Values a page must show afresh on every view, cached or not: name -> (pattern, make a new value).
@@ -237,6 +246,51 @@ def _strip_csrf_tokens(request, content):
     return _TOKEN_CANDIDATE.sub(replace, content)
 
 
+def _shareable(request, html):
+    """`html` with this visitor's CSRF token and renewed values cut out, fit to serve to anyone."""
+    return _strip_renewed_values(_strip_csrf_tokens(request, html))
+
+
+def _personalised(request, html):
+    """Stored `html` with this visitor's CSRF token and freshly renewed values put in."""
+    html = _renew_values(html)
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    return html
+
+
+def cached_fragment(request, name, vary_on, render):
+    """HTML from `render()`, kept until the next purge or for FRAGMENT_CACHE_SECONDS.
+
+    For parts of pages that show only published content; `vary_on` names what else the HTML depends
+    on (the page, say), and the host and scheme are always part of the key. Like a cached page it is
+    stored without the visitor's CSRF token and renewed values, and served with fresh ones. Previews
+    and requests other than GET and HEAD (a form sent back with its errors) are always rendered.
+    """
+    cacheable = (
+        settings.FRAGMENT_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and not getattr(request, "is_preview", False)
+        and not getattr(request, "is_dummy", False)
+    )
+    if not cacheable:
+        return render()
+    scheme = "https" if request.is_secure() else "http"
+    identity = repr([scheme, request.get_host(), name, *vary_on])
+    key = f"{FRAGMENT_KEY_PREFIX}:{hashlib.sha256(identity.encode()).hexdigest()}"
+    rendered_now = []
+
+    def shareable():
+        html = render()
+        rendered_now.append(html)
+        return None if _used_csp_nonce(request) else _shareable(request, html)
+
+    stored = cached_until_purge(key, settings.FRAGMENT_CACHE_SECONDS, shareable)
+    if rendered_now:
+        return rendered_now[0]
+    return render() if stored is None else _personalised(request, stored)
+
+
 class PageCacheMiddleware:
     """Serve anonymous GET and HEAD requests for Wagtail pages from the shared cache.
 
@@ -273,7 +327,7 @@ class PageCacheMiddleware:
     def _store(self, request, response, key, generation):
         charset = response.charset
         try:
-            content = _strip_renewed_values(_strip_csrf_tokens(request, response.content.decode(charset)))
+            content = _shareable(request, response.content.decode(charset))
         except UnicodeDecodeError:
             # Not text (a page that serves a file, say): nothing to cut tokens out of, so not cached.
             return
@@ -290,9 +344,7 @@ class PageCacheMiddleware:
         response[CACHE_STATUS_HEADER] = "MISS"
 
     def _cached_response(self, request, stored):
-        content = _renew_values(stored["content"])
-        if CSRF_PLACEHOLDER in content:
-            content = content.replace(CSRF_PLACEHOLDER, get_token(request))
+        content = _personalised(request, stored["content"])
         # HEAD gets the body as an uncached response would; the server leaves it out.
         response = HttpResponse(content.encode(stored["charset"]))
         for name, value in stored["headers"]:

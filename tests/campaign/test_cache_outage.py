@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def redis_down(settings):
-    """The site as production runs it (page cache on), with its Redis cache unreachable."""
+    """The site as production runs it (page and fragment caches on), with its Redis cache unreachable."""
     settings.CACHES = {
         "default": {
             "BACKEND": "config.cache.ResilientRedisCache",
@@ -31,6 +31,7 @@ def redis_down(settings):
         }
     }
     settings.PAGE_CACHE_SECONDS = 300
+    settings.FRAGMENT_CACHE_SECONDS = 60
     settings.PETITION_FORM_MIN_SECONDS = 0
     settings.PETITION_SIGN_RATE_LIMIT = 1
 
