@@ -13,6 +13,11 @@ Needs PostgreSQL at 127.0.0.1:5432 (trust), Redis at 127.0.0.1:6379, and Debian'
    row, under the same gunicorn settings, driven the same way;
 3. pgbench inserting the same row straight into PostgreSQL.
 
+Each server is first warmed up with `--warm-up` seconds of the same load, not measured: a new worker
+process loads code, opens its database connections and fills its caches on its first requests, and
+the figures are for signing sustained on running servers. The warm-up's rows are checked like the
+measured run's.
+
 It then checks that the table holds exactly one row per successful (302) answer, and prints a
 Markdown report with the ratios (docs/performance.md, "Signing").
 """
@@ -105,6 +110,17 @@ def form_fields(base_url, form_path):
     return cookie, "&".join(f"{name}={quote(value)}" for name, value in fields.items())
 
 
+def warm_up_and_run(base_url, form_path, sign_path, run_id, args):
+    """Warm the server up with the same load (not measured, but checked), then the measured run."""
+    # Its own prefix: the measured run's rows are found by `<run_id>-%`.
+    warm_up_id = run_id.replace("bench-", "bench-warm-up-", 1)
+    warm_up = run_signing(base_url, form_path, sign_path, warm_up_id, args.warm_up, args.connections)
+    line, exact = check(warm_up, "warm-up")
+    if not exact or warm_up["failed"]:
+        raise SystemExit(f"The warm-up lost signatures or failed: {line}")
+    return run_signing(base_url, form_path, sign_path, run_id, args.seconds, args.connections)
+
+
 def run_signing(base_url, form_path, sign_path, run_id, seconds, connections):
     """Drive one server with wrk; the wrk figures plus what the table and the answers say."""
     env = {
@@ -170,12 +186,14 @@ def check(result, name):
     ), exact
 
 
-def report(project, floor, pgbench, facts, seconds, connections):
+def report(project, floor, pgbench, facts, args):
+    seconds, connections = args.seconds, args.connections
     ratio = project["signatures_per_s"] / floor["signatures_per_s"]
     lines = [
         *machine_description(),
         f"- gunicorn: config/gunicorn.conf.py defaults (gthread), wrk {WRK_THREADS} threads, "
-        f"{connections} connections, POSTs for {seconds} s; pgbench {connections} clients",
+        f"{connections} connections, POSTs for {seconds} s after {args.warm_up} s of warm-up; "
+        f"pgbench {connections} clients",
         f"- Demo open letter, confirmation required: {facts['confirmation_required']}",
         "",
         "| server | signatures/s | p50 ms | p99 ms | vs bare view |",
@@ -208,6 +226,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--warm-up", type=int, default=10, help="seconds of unmeasured load first")
     args = parser.parse_args()
     require("wrk", "psql", "pgbench", "redis-cli")
 
@@ -218,10 +237,9 @@ def main():
     run_id = f"bench-{int(time.time())}"
 
     with gunicorn(server_env()) as base_url:
-        project = run_signing(
-            base_url, facts["url"], f"/petitions/{facts['petition_id']}/sign/", f"{run_id}-project",
-            args.seconds, args.connections,
-        )  # fmt: skip
+        project = warm_up_and_run(
+            base_url, facts["url"], f"/petitions/{facts['petition_id']}/sign/", f"{run_id}-project", args
+        )
     floor_env = server_env(
         DJANGO_SETTINGS_MODULE="bench.floor_app.settings",
         FLOOR_PETITION_ID=facts["petition_id"],
@@ -230,10 +248,10 @@ def main():
         FLOOR_PRIVACY_NOTICE_VERSION=facts["privacy_notice_version"],
     )
     with gunicorn(floor_env, app="bench.floor_app.wsgi:application") as base_url:
-        floor = run_signing(base_url, "/sign/", "/sign/", f"{run_id}-floor", args.seconds, args.connections)
+        floor = warm_up_and_run(base_url, "/sign/", "/sign/", f"{run_id}-floor", args)
     pgbench = run_pgbench(facts, min(args.seconds, 15), args.connections)
 
-    text, all_exact = report(project, floor, pgbench, facts, args.seconds, args.connections)
+    text, all_exact = report(project, floor, pgbench, facts, args)
     print(text)
     delete_bench_rows()
     raise SystemExit(0 if all_exact else 1)
