@@ -51,6 +51,11 @@ class Signature(models.Model):
     signatures from one client. Personal fields are blanked when the signature is anonymised.
     """
 
+    # Wagtail's reference index would otherwise queue a task on every save (each mail sent, each
+    # confirmation) and keep three rows per signature, listing every signature as a "usage" of the
+    # petition page.
+    wagtail_reference_index_ignore = True
+
     class Status(models.TextChoices):
         UNCONFIRMED = "unconfirmed", "Unconfirmed"
         CONFIRMED = "confirmed", "Confirmed"
