@@ -80,7 +80,8 @@ class ResilientRedisCache(RedisCache):
         raise ValueError("Key not found: the cache is unreachable.")
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._attempt(lambda: False, super().add, key, value, timeout, version)
+        # True, as DummyCache says: callers that add a "someone is on it" note must then do it themselves.
+        return self._attempt(lambda: True, super().add, key, value, timeout, version)
 
     def get(self, key, default=None, version=None):
         return self._attempt(lambda: default, super().get, key, default, version)

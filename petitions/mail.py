@@ -1,6 +1,10 @@
 """The confirmation mail: composed from templates (plain text and HTML) and delivered at least once.
 
-`deliver_confirmation_email` runs in the task worker. It holds the signature's row lock while it
+The signature row is the mail's outbox: signing sets `mail_status` to "queued" and asks for a delivery
+task (`request_delivery`), which sends every mail queued by then (`send_queued_confirmation_emails`).
+While one delivery task waits, later signatures join it instead of queuing a task each.
+
+`deliver_confirmation_email` sends one mail, in the task worker. It holds the signature's row lock while it
 sends, and sends only while the signature's mail status says a mail is queued, so a task that runs
 twice (a re-queue by the sweeper, a second worker, a task left behind by a killed worker) never mails
 the same confirmation twice.
@@ -18,6 +22,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -31,6 +36,47 @@ logger = logging.getLogger(__name__)
 
 # However many attempts have failed, the next one waits no longer than this.
 _MAX_RETRY_DELAY = timedelta(hours=6)
+# Set while a delivery task waits in the queue; the task removes it as it starts.
+_DELIVERY_WAITING_KEY = "petitions:mail-delivery-waiting"
+# Mails one delivery task sends at most; it asks for another task if more are queued.
+DELIVERY_BATCH = 500
+
+
+def request_delivery():
+    """Have the worker send the queued confirmation mails; call once a queued mail is committed.
+
+    Queuing a task row for every signature was the costliest part of signing under load, so while a
+    delivery task waits (a note in the shared cache, PETITION_MAIL_COALESCE_SECONDS at most), later
+    mails wait with it. The task removes the note before it looks for mails, so a mail committed
+    before the note was seen is found. Without the shared cache every mail queues its own task. A
+    request lost with its process leaves the mail queued, for the sweeper.
+    """
+    # Imported here: the task module imports this one.
+    from petitions.tasks import send_queued_confirmation_emails
+
+    seconds = settings.PETITION_MAIL_COALESCE_SECONDS
+    if seconds > 0:
+        try:
+            if not cache.add(_DELIVERY_WAITING_KEY, True, timeout=seconds):
+                return
+        except Exception as error:  # noqa: BLE001 - each cache backend raises its own errors
+            logger.warning("Cache unavailable (%s): a delivery task for this mail", type(error).__name__)
+    send_queued_confirmation_emails.enqueue()
+
+
+def send_queued_confirmation_emails():
+    """The delivery task: send the mails queued now, oldest first; returns how many went out."""
+    try:
+        cache.delete(_DELIVERY_WAITING_KEY)
+    except Exception as error:  # noqa: BLE001 - the note expires by itself
+        logger.warning("Cache unavailable (%s) at the start of a mail delivery", type(error).__name__)
+    queued = Signature.objects.filter(mail_status=MailStatus.QUEUED).order_by("pk")
+    ids = list(queued.values_list("pk", flat=True)[:DELIVERY_BATCH])
+    sent = sum(deliver_confirmation_email(signature_id) == MailStatus.SENT for signature_id in ids)
+    if len(ids) == DELIVERY_BATCH:
+        # More may wait: another task takes them, so that no one task runs for long.
+        request_delivery()
+    return sent
 
 
 def _site_root_url(petition):
@@ -116,9 +162,6 @@ def requeue_confirmation_emails(now=None, limit=1000):
 
     A mail that failed PETITION_MAIL_MAX_ATTEMPTS times stays failed. Returns how many were queued.
     """
-    # Imported here: the task module imports this one.
-    from petitions.tasks import send_confirmation_email
-
     now = now or timezone.now()
     pending = Signature.objects.filter(confirmed_at__isnull=True, invalidated_at__isnull=True)
     failed_and_due = pending.filter(
@@ -138,8 +181,8 @@ def requeue_confirmation_emails(now=None, limit=1000):
             .values_list("pk", flat=True)[:limit]
         )
         Signature.objects.filter(pk__in=ids).update(mail_status=MailStatus.QUEUED, mail_queued_at=now)
-        for signature_id in ids:
-            send_confirmation_email.enqueue(signature_id)
+        if ids:
+            transaction.on_commit(request_delivery)
     if ids:
         logger.info("Queued %s confirmation mails again", len(ids))
     return len(ids)

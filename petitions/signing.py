@@ -1,7 +1,7 @@
 """Recording and confirming signatures: the work behind the sign form and the confirmation link.
 
 `record_signature` keeps every signature exactly once, also under concurrent double submits,
-and queues the confirmation mail in the same transaction (the signature is its own outbox).
+with its confirmation mail queued in the same row (the signature is its own outbox).
 `confirm_signature` counts a signature once, however often its link is followed.
 `signing_facts` is what the sign view knows of a petition, from the shared cache.
 """
@@ -190,11 +190,11 @@ def _insert_unless_duplicate(signature):
     return row[0] if row else None
 
 
-def _queue_confirmation_email(signature_id):
-    # Imported here: the task module imports this one for the confirmation link.
-    from petitions.tasks import send_confirmation_email
+def _request_mail_delivery():
+    # Imported here: the mail module imports this one for the confirmation link.
+    from petitions.mail import request_delivery
 
-    send_confirmation_email.enqueue(signature_id)
+    request_delivery()
 
 
 def record_signature(petition, details, *, ip_hash="", now=None):
@@ -226,16 +226,22 @@ def record_signature(petition, details, *, ip_hash="", now=None):
         mail_status=MailStatus.QUEUED if needs_confirmation else MailStatus.NOT_NEEDED,
         mail_queued_at=now if needs_confirmation else None,
     )
-    with transaction.atomic():
+    if needs_confirmation:
+        # One statement, so no transaction of its own: the row holds the queued mail (its outbox),
+        # and the worker is asked to deliver once the row is committed.
         signature_id = _insert_unless_duplicate(signature)
         if signature_id is not None:
-            if needs_confirmation:
-                _queue_confirmation_email(signature_id)
-            else:
+            transaction.on_commit(_request_mail_delivery)
+    else:
+        with transaction.atomic():
+            signature_id = _insert_unless_duplicate(signature)
+            if signature_id is not None:
                 adjust_count(petition.pk, signature.region, +1)
-            logger.info("Signature %s recorded on petition %s", signature_id, petition.pk)
-            return SigningOutcome(signature_id=signature_id, created=True, mail_queued=needs_confirmation)
-        return _repeat_signing(petition, details.email, now)
+    if signature_id is None:
+        with transaction.atomic():
+            return _repeat_signing(petition, details.email, now)
+    logger.info("Signature %s recorded on petition %s", signature_id, petition.pk)
+    return SigningOutcome(signature_id=signature_id, created=True, mail_queued=needs_confirmation)
 
 
 def _repeat_signing(petition, email, now):
@@ -263,7 +269,7 @@ def _repeat_signing(petition, email, now):
         existing.save(
             update_fields=["mail_status", "mail_queued_at", "mail_attempts", "mail_next_attempt_at"]
         )
-        _queue_confirmation_email(existing.pk)
+        transaction.on_commit(_request_mail_delivery)
     logger.info(
         "Repeat signing of signature %s on petition %s (mail sent again: %s)",
         existing.pk,

@@ -11,8 +11,8 @@ from petitions import counts, mail, personal_data
 
 
 @task()
-def send_confirmation_email(signature_id):
-    return mail.deliver_confirmation_email(signature_id)
+def send_queued_confirmation_emails():
+    return mail.send_queued_confirmation_emails()
 
 
 @task()

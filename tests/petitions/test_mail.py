@@ -1,12 +1,15 @@
 """The confirmation mail: a failing mail server keeps the signature, retries send once, never twice."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from wagtail.models import ReferenceIndex
 
+from petitions import mail
 from petitions.models import MailStatus, Signature
-from petitions.tasks import send_confirmation_email
+from petitions.tasks import send_queued_confirmation_emails
 
 from .conftest import run_worker, sign
 
@@ -62,7 +65,7 @@ def test_retry_waits_for_its_backoff(client, petition, settings, mail_server_dow
     assert signature.mail_status == MailStatus.FAILED
     assert signature.mail_next_attempt_at > timezone.now()
     assert not DBTaskResult.objects.filter(
-        task_path="petitions.tasks.send_confirmation_email", status="READY"
+        task_path="petitions.tasks.send_queued_confirmation_emails", status="READY"
     ).exists()
 
 
@@ -86,7 +89,7 @@ def test_mail_that_failed_the_maximum_number_of_times_is_left_alone(
 
 def test_task_run_twice_for_one_confirmation_mails_once(client, petition, mailoutbox):
     sign(client, petition)
-    send_confirmation_email.enqueue(Signature.objects.get().pk)
+    send_queued_confirmation_emails.enqueue()
 
     run_worker()
 
@@ -97,7 +100,7 @@ def test_mail_whose_task_was_lost_is_queued_again_by_the_sweeper(client, petitio
     settings.PETITION_MAIL_STUCK_SECONDS = 0
     sign(client, petition)
     # A worker that crashed mid-task leaves its task RUNNING for ever; here the task is gone.
-    DBTaskResult.objects.filter(task_path="petitions.tasks.send_confirmation_email").delete()
+    DBTaskResult.objects.filter(task_path="petitions.tasks.send_queued_confirmation_emails").delete()
 
     call_command("retry_confirmation_emails", verbosity=0)
     run_worker()
@@ -133,3 +136,41 @@ def test_mail_has_plain_text_and_html_with_the_same_link(client, petition, mailo
     link = next(word for word in message.body.split() if "/petitions/confirm/" in word)
     assert link in html
     assert link.startswith("http://localhost/petitions/confirm/")
+
+
+def delivery_tasks():
+    return DBTaskResult.objects.filter(task_path="petitions.tasks.send_queued_confirmation_emails")
+
+
+def test_mails_queued_while_a_delivery_task_waits_share_it_and_all_go_out(
+    client, petition, settings, mailoutbox
+):
+    settings.PETITION_MAIL_COALESCE_SECONDS = 5
+    for n in range(3):
+        sign(client, petition, email=f"signer{n}@example.org")
+
+    assert delivery_tasks().count() == 1
+    run_worker()
+    assert sorted(message.to[0] for message in mailoutbox) == [f"signer{n}@example.org" for n in range(3)]
+    assert set(Signature.objects.values_list("mail_status", flat=True)) == {MailStatus.SENT}
+    # Saving signatures keeps nothing in Wagtail's reference index.
+    signature_type = ContentType.objects.get_for_model(Signature)
+    assert not ReferenceIndex.objects.filter(content_type=signature_type).exists()
+
+    # The task removed its note as it started: the next mail gets a task of its own.
+    sign(client, petition, email="later@example.org")
+    assert delivery_tasks().filter(status="READY").count() == 1
+
+
+def test_a_delivery_task_sends_one_batch_and_leaves_the_rest_to_another(
+    client, petition, settings, monkeypatch, mailoutbox
+):
+    settings.PETITION_MAIL_COALESCE_SECONDS = 5
+    monkeypatch.setattr(mail, "DELIVERY_BATCH", 2)
+    for n in range(3):
+        sign(client, petition, email=f"signer{n}@example.org")
+
+    run_worker()
+
+    assert len(mailoutbox) == 3
+    assert list(delivery_tasks().order_by("enqueued_at").values_list("return_value", flat=True)) == [2, 1]
