@@ -7,8 +7,10 @@ Needs PostgreSQL at 127.0.0.1:5432 (trust), Redis at 127.0.0.1:6379 and Debian's
 the open letter's sign form, then in one run measures with wrk, under gunicorn with production
 settings:
 
-- the home page, that campaign page and a news article, with the anonymous page cache on (Redis)
-  and with it off (PAGE_CACHE_SECONDS=0; widgets and counts still come from the Redis cache);
+- the home page, that campaign page and a news article, with the anonymous page cache on (Redis),
+  with it off (PAGE_CACHE_SECONDS=0: what a visitor with a session gets; the pages' rendered parts,
+  widgets and counts still come from Redis), and rendered from scratch (FRAGMENT_CACHE_SECONDS=0 as
+  well: the first view after a publish);
 - the floor: a bare Django view rendering a small template (bench/floor_app), same gunicorn settings.
 
 It prints a Markdown report with the ratios (docs/performance.md, "Page views").
@@ -81,25 +83,27 @@ def measure(base_url, paths, seconds, connections, expect_cache):
     return results
 
 
-def report(cached, uncached, floor, seconds, connections):
+def report(cached, uncached, scratch, floor, seconds, connections):
     lines = [
         *machine_description(),
         f"- gunicorn: config/gunicorn.conf.py defaults (gthread); wrk 2 threads, {connections} connections, "
         f"{seconds} s per page",
         "",
-        "| page | cached req/s | cached p99 ms | cached vs floor | uncached req/s | uncached p99 ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| page | cached req/s | cached p99 ms | cached vs floor | uncached req/s | uncached p99 ms "
+        "| from scratch req/s | from scratch p99 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name in PAGES:
-        hit, miss = cached[name], uncached[name]
+        hit, miss, cold = cached[name], uncached[name], scratch[name]
         lines.append(
             f"| {name} | {hit['rps']:.0f} | {hit['p99_ms']:.1f} | {hit['rps'] / floor['rps']:.0%} "
-            f"| {miss['rps']:.0f} | {miss['p99_ms']:.1f} |"
+            f"| {miss['rps']:.0f} | {miss['p99_ms']:.1f} | {cold['rps']:.0f} | {cold['p99_ms']:.1f} |"
         )
     lines.append(
-        f"| floor: bare Django view, small template | {floor['rps']:.0f} | {floor['p99_ms']:.1f} | 100% | | |"
+        f"| floor: bare Django view, small template | {floor['rps']:.0f} | {floor['p99_ms']:.1f} | 100% "
+        "| | | | |"
     )
-    errors = sum(r["non_2xx_3xx"] for r in [*cached.values(), *uncached.values(), floor])
+    errors = sum(r["non_2xx_3xx"] for r in [*cached.values(), *uncached.values(), *scratch.values(), floor])
     cached_ok = all(cached[name]["rps"] >= 0.7 * floor["rps"] for name in PAGES)
     uncached_ok = uncached["campaign page"]["rps"] >= 150
     lines += [
@@ -132,10 +136,12 @@ def main():
         cached = measure(base_url, paths, args.seconds, args.connections, expect_cache=True)
     with gunicorn(server_env(PAGE_CACHE_SECONDS=0)) as base_url:
         uncached = measure(base_url, paths, args.seconds, args.connections, expect_cache=False)
+    with gunicorn(server_env(PAGE_CACHE_SECONDS=0, FRAGMENT_CACHE_SECONDS=0)) as base_url:
+        scratch = measure(base_url, paths, args.seconds, args.connections, expect_cache=False)
     floor_env = server_env(DJANGO_SETTINGS_MODULE="bench.floor_app.settings")
     with gunicorn(floor_env, app="bench.floor_app.wsgi:application") as base_url:
         floor = wrk(base_url + "/page/", args.seconds, connections=args.connections)
-    print(report(cached, uncached, floor, args.seconds, args.connections))
+    print(report(cached, uncached, scratch, floor, args.seconds, args.connections))
 
 
 if __name__ == "__main__":

@@ -11,11 +11,11 @@ database (with the demo campaign) it builds, once:
   43 forces x 10 platforms x 10 periods; five widgets of the same shapes on each;
 - two campaign pages, each showing its dataset's five widgets and its open letter's sign form.
 
-Then, in this process with production settings (whole-page cache off, counts read from the
-counters on every view, widget HTML cached in Redis), it renders each page of the small and the
-large set through Django's test client: the first render after the cache is emptied, and the
-median of `--renders` renders after that, with the number of queries of each. It prints a
-Markdown report (docs/performance.md, "Scale").
+Then, in this process with production settings (whole-page cache and page fragments off, so every
+render does the work and counts are read from the counters on every view; widget HTML cached in
+Redis), it renders each page of the small and the large set through Django's test client: the first
+render after the cache is emptied, and the median of `--renders` renders after that, with the number
+of queries of each. It prints a Markdown report (docs/performance.md, "Scale").
 """
 
 import argparse
@@ -185,6 +185,7 @@ def main():
         server_env(
             ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
             PAGE_CACHE_SECONDS=0,
+            FRAGMENT_CACHE_SECONDS=0,
             PETITION_COUNT_CACHE_SECONDS=0,
             PETITION_SIGN_RATE_LIMIT=10,
         )
