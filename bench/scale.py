@@ -235,8 +235,9 @@ def main():
         f"- Small set: 100 signatures, {small_rows} observations; large set: {args.signatures:,} signatures, "
         f"{large_rows:,} observations ({FORCES} forces x {PLATFORMS} platforms x {PERIODS} periods); "
         f"built or checked in {build_seconds:.0f} s",
-        f"- Render: Django test client in one process, production settings, whole-page cache off, counts "
-        f"read on every view; first render after emptying Redis, then the median of {args.renders}",
+        "- Render: Django test client in one process, production settings, whole-page cache and page "
+        "fragments off, counts read on every view; first render after emptying Redis, then the median "
+        f"of {args.renders}",
         "",
         "| page | small: first ms / queries | small: warm ms / queries "
         "| large: first ms / queries | large: warm ms / queries |",
