@@ -72,6 +72,7 @@ def send_queued_confirmation_emails():
         logger.warning("Cache unavailable (%s) at the start of a mail delivery", type(error).__name__)
     queued = Signature.objects.filter(mail_status=MailStatus.QUEUED).order_by("pk")
     ids = list(queued.values_list("pk", flat=True)[:DELIVERY_BATCH])
+    # A mail that fails (cannot be built or sent) is marked for a retry and the next one goes on.
     sent = sum(deliver_confirmation_email(signature_id) == MailStatus.SENT for signature_id in ids)
     if len(ids) == DELIVERY_BATCH:
         # More may wait: another task takes them, so that no one task runs for long.

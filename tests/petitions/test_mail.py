@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.template import TemplateSyntaxError
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from wagtail.models import ReferenceIndex
@@ -174,3 +175,25 @@ def test_a_delivery_task_sends_one_batch_and_leaves_the_rest_to_another(
 
     assert len(mailoutbox) == 3
     assert list(delivery_tasks().order_by("enqueued_at").values_list("return_value", flat=True)) == [2, 1]
+
+
+def test_a_mail_that_cannot_be_built_does_not_hold_back_the_others(
+    client, petition, settings, monkeypatch, mailoutbox
+):
+    settings.PETITION_MAIL_COALESCE_SECONDS = 5
+    sign(client, petition, email="first@example.org")
+    sign(client, petition, email="second@example.org")
+    first = Signature.objects.get(email="first@example.org")
+    build = mail.build_confirmation_email
+
+    def build_failing_for_the_first(signature, petition):
+        if signature.pk == first.pk:
+            raise TemplateSyntaxError("A broken template")
+        return build(signature, petition)
+
+    monkeypatch.setattr(mail, "build_confirmation_email", build_failing_for_the_first)
+    run_worker()
+
+    assert [message.to for message in mailoutbox] == [["second@example.org"]]
+    first.refresh_from_db()
+    assert (first.mail_status, first.mail_last_error) == (MailStatus.FAILED, "TemplateSyntaxError")
