@@ -24,7 +24,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -61,7 +61,13 @@ def request_delivery():
                 return
         except Exception as error:  # noqa: BLE001 - each cache backend raises its own errors
             logger.warning("Cache unavailable (%s): a delivery task for this mail", type(error).__name__)
-    send_queued_confirmation_emails.enqueue()
+    try:
+        send_queued_confirmation_emails.enqueue()
+    except DatabaseError as error:
+        # The mail stays queued for the sweeper; the signature it belongs to is kept, so the signer
+        # is not told otherwise. Without the note, the next mail asks again at once.
+        cache.delete(_DELIVERY_WAITING_KEY)
+        logger.error("Could not queue a mail delivery task (%s)", type(error).__name__)
 
 
 def send_queued_confirmation_emails():
@@ -114,10 +120,12 @@ def deliver_confirmation_email(signature_id, now=None):
 
     A failure leaves the signature as it is, marks the mail failed with the kind of error, and
     sets when the sweeper may try again. The row stays locked while the mail server answers; only
-    a confirmation of this one signature waits for it.
+    a confirmation of this one signature waits for it. A row locked by someone else is skipped (and
+    reported "missing"): another delivery is sending it, or a change that asks for a delivery when it
+    commits, or makes the mail unneeded, holds it.
     """
     with transaction.atomic():
-        signature = Signature.objects.select_for_update().filter(pk=signature_id).first()
+        signature = Signature.objects.select_for_update(skip_locked=True).filter(pk=signature_id).first()
         if signature is None or signature.mail_status != MailStatus.QUEUED:
             return signature.mail_status if signature else "missing"
         if signature.confirmed_at or signature.invalidated_at or signature.anonymised_at:

@@ -197,3 +197,23 @@ def test_a_mail_that_cannot_be_built_does_not_hold_back_the_others(
     assert [message.to for message in mailoutbox] == [["second@example.org"]]
     first.refresh_from_db()
     assert (first.mail_status, first.mail_last_error) == (MailStatus.FAILED, "TemplateSyntaxError")
+
+
+def test_a_mail_queued_while_a_delivery_task_runs_gets_a_task_of_its_own(
+    client, petition, settings, monkeypatch, mailoutbox
+):
+    settings.PETITION_MAIL_COALESCE_SECONDS = 5
+    sign(client, petition, email="first@example.org")
+    deliver = mail.deliver_confirmation_email
+
+    def deliver_while_someone_else_signs(signature_id, now=None):
+        if not Signature.objects.filter(email="during@example.org").exists():
+            # The running task has already chosen its mails; this one must not wait for the sweeper.
+            sign(client, petition, email="during@example.org")
+        return deliver(signature_id, now)
+
+    monkeypatch.setattr(mail, "deliver_confirmation_email", deliver_while_someone_else_signs)
+    run_worker()
+
+    assert sorted(message.to[0] for message in mailoutbox) == ["during@example.org", "first@example.org"]
+    assert delivery_tasks().count() == 2
