@@ -11,8 +11,8 @@ Forms on cached pages stay safe: the CSRF token a page was rendered with is cut 
 stored and each visitor gets a token of their own (and the matching cookie) when it is served; values
 registered with `renew_on_every_view` (the sign form's timing token) are made afresh the same way.
 
-Requests the whole-page cache must render (visitors with a session, and every first view after a
-purge) can still reuse parts of a page: `cached_fragment`, behind the `{% cache_until_purge %}`
+Requests the whole-page cache cannot answer (a visitor with a session, a query parameter it does not
+know) can still reuse parts of a page: `cached_fragment`, behind the `{% cache_until_purge %}`
 template tag, keeps rendered HTML under the same generation and treats tokens the same way.
 """
 
@@ -262,13 +262,17 @@ def _personalised(request, html):
 def cached_fragment(request, name, vary_on, render):
     """HTML from `render()`, kept until the next purge or for FRAGMENT_CACHE_SECONDS.
 
-    For parts of pages that show only published content; `vary_on` names what else the HTML depends
-    on (the page, say), and the host and scheme are always part of the key. Like a cached page it is
-    stored without the visitor's CSRF token and renewed values, and served with fresh ones. Previews
-    and requests other than GET and HEAD (a form sent back with its errors) are always rendered.
+    For parts of Wagtail pages that show only published content; `vary_on` names what else the HTML
+    depends on (the page, say), and the host and scheme are always part of the key. The fragment is
+    kept under the content generation `PageCacheMiddleware` read before the page was loaded, so a
+    publish while the page renders leaves it stale at once. Like a cached page it is stored without
+    the visitor's CSRF token and renewed values, and served with fresh ones. Previews and requests
+    other than GET and HEAD (a form sent back with its errors) are always rendered.
     """
+    generation = getattr(request, "content_generation", None)
     cacheable = (
-        settings.FRAGMENT_CACHE_SECONDS > 0
+        generation is not None
+        and settings.FRAGMENT_CACHE_SECONDS > 0
         and request.method in ("GET", "HEAD")
         and not getattr(request, "is_preview", False)
         and not getattr(request, "is_dummy", False)
@@ -278,17 +282,21 @@ def cached_fragment(request, name, vary_on, render):
     scheme = "https" if request.is_secure() else "http"
     identity = repr([scheme, request.get_host(), name, *vary_on])
     key = f"{FRAGMENT_KEY_PREFIX}:{hashlib.sha256(identity.encode()).hexdigest()}"
-    rendered_now = []
-
-    def shareable():
-        html = render()
-        rendered_now.append(html)
-        return None if _used_csp_nonce(request) else _shareable(request, html)
-
-    stored = cached_until_purge(key, settings.FRAGMENT_CACHE_SECONDS, shareable)
-    if rendered_now:
-        return rendered_now[0]
-    return render() if stored is None else _personalised(request, stored)
+    cache = _cache()
+    try:
+        stored = cache.get(key)
+    except Exception as error:
+        logger.warning("Cache unavailable (%s); rendering the %s fragment.", type(error).__name__, name)
+        return render()
+    if stored is not None and stored[0] == generation:
+        return _personalised(request, stored[1])
+    html = render()
+    if not _used_csp_nonce(request):
+        try:
+            cache.set(key, (generation, _shareable(request, html)), settings.FRAGMENT_CACHE_SECONDS)
+        except Exception as error:
+            logger.warning("Cache unavailable (%s); the %s fragment not stored.", type(error).__name__, name)
+    return html
 
 
 class PageCacheMiddleware:
@@ -312,6 +320,7 @@ class PageCacheMiddleware:
             # No generation means the cache keeps nothing (config.cache while Redis is unreachable).
             if generation is None:
                 return self.get_response(request)
+            request.content_generation = generation
         except Exception as error:
             logger.warning("Page cache unavailable (%s); serving uncached.", type(error).__name__)
             return self.get_response(request)
@@ -323,6 +332,24 @@ class PageCacheMiddleware:
         if request.method == "GET" and _response_is_cacheable(request, response):
             self._store(request, response, key, generation)
         return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """Read the content generation before a Wagtail page is loaded, for its cached fragments.
+
+        Read later, a publish between loading the page and rendering it would have the old content
+        stored under the new generation.
+        """
+        wanted = (
+            settings.FRAGMENT_CACHE_SECONDS > 0
+            and request.method in ("GET", "HEAD")
+            and request.resolver_match.url_name == "wagtail_serve"
+            and not hasattr(request, "content_generation")
+        )
+        if wanted:
+            try:
+                request.content_generation = current_generation()
+            except Exception as error:
+                logger.warning("Cache unavailable (%s); page fragments not kept.", type(error).__name__)
 
     def _store(self, request, response, key, generation):
         charset = response.charset

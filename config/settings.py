@@ -288,9 +288,10 @@ AXES_IPWARE_PROXY_COUNT = int(env.str("AXES_IPWARE_PROXY_COUNT", default="") or 
 # default for a local run (and the tests) so that a change shows at once.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 300)
 PAGE_CACHE_ALIAS = "default"
-# Parts of content pages kept for requests the whole-page cache must render (visitors with a session,
-# the first view after a purge): `{% cache_until_purge %}`. Counts shown in them may be this old for
-# visitors without JavaScript (count.js refreshes them). 0 switches it off.
+# Parts of content pages kept for requests the whole-page cache cannot answer (a visitor with a
+# session, an unknown query parameter): `{% cache_until_purge %}`, purged with the pages. Counts and a
+# petition's open or closed state in them may be this old (plus PAGE_CACHE_SECONDS when a cached page
+# is then rendered from them); count.js refreshes counts. 0 switches it off.
 FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=0 if DEBUG else 60)
 # Query parameters that change a page (part of the cache key), and ones that never do (campaign
 # tracking added by social sites and newsletters: dropped from the key). Any other parameter
