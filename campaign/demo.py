@@ -3,9 +3,15 @@
 `load_demo()` builds the page tree, images, site settings, the "Campaign review" workflow and a
 demo admin account. It is idempotent: whatever exists already (found by slug, title or name)
 is left as it is, so a second run changes nothing and an editor's changes survive a re-run.
+
+The admin account gets the published demo password only with `DEBUG` on (`make run`, a machine of
+one's own). With `DEBUG` off the same command may be building a staging or live site that anyone can
+reach, so the password is random and shown once: the developer can still log in straight away and
+show the demo, which refusing would not allow, and nobody else knows the password.
 """
 
 import io
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -27,6 +33,7 @@ from petitions.demo import add_demo_signatures, create_demo_petition
 from statistics.demo import create_demo_widgets
 
 DEMO_ADMIN_USERNAME = "admin"
+# Published in the README and printed by `make run`: only ever given with DEBUG on.
 DEMO_ADMIN_PASSWORD = "wildwestweb-demo"  # noqa: S105 - a published demo credential, printed on purpose
 WORKFLOW_NAME = "Campaign review"
 MODERATORS_GROUP = "Moderators"
@@ -40,8 +47,15 @@ class DemoReport:
     """What a run created, for the command to print."""
 
     created: list[str] = field(default_factory=list)
-    admin_created: bool = False
     admin_username: str = DEMO_ADMIN_USERNAME
+    # The new admin account's password, to be shown once; None if the account existed already.
+    admin_password: str | None = None
+    # An existing admin account still has the published password while DEBUG is off.
+    admin_password_published: bool = False
+
+    @property
+    def admin_created(self):
+        return self.admin_password is not None
 
     def add(self, what):
         self.created.append(what)
@@ -538,13 +552,18 @@ def configure_workflow(home, report):
 
 
 def ensure_demo_admin(report):
+    """The demo superuser, if there is none: the published password with DEBUG on, a random one without."""
     user_model = get_user_model()
-    if user_model.objects.filter(username=DEMO_ADMIN_USERNAME).exists():
+    existing = user_model.objects.filter(username=DEMO_ADMIN_USERNAME).first()
+    if existing is not None:
+        # A database first filled by `make run` and then served with DEBUG off keeps a known password.
+        report.admin_password_published = not settings.DEBUG and existing.check_password(DEMO_ADMIN_PASSWORD)
         return
+    password = DEMO_ADMIN_PASSWORD if settings.DEBUG else secrets.token_urlsafe(18)
     user_model.objects.create_superuser(
-        username=DEMO_ADMIN_USERNAME, email="admin@example.org", password=DEMO_ADMIN_PASSWORD
+        username=DEMO_ADMIN_USERNAME, email="admin@example.org", password=password
     )
-    report.admin_created = True
+    report.admin_password = password
 
 
 def load_demo():

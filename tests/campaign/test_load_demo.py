@@ -1,5 +1,11 @@
-"""`manage.py load_demo` builds the whole demo site, and running it again changes nothing."""
+"""`manage.py load_demo` builds the whole demo site, and running it again changes nothing.
 
+Its admin account has the published demo password only with DEBUG on (`make run`); with DEBUG off
+the password is random and printed once. (Django's test runner turns DEBUG off; tests that stand
+for `make run` turn it back on.)
+"""
+
+import re
 from io import StringIO
 
 import pytest
@@ -17,10 +23,29 @@ pytestmark = pytest.mark.django_db
 CAMPAIGN_PAGE_TYPES = {HomePage, CampaignPage, NewsIndexPage, NewsArticlePage, StandardPage}
 
 
-def run_load_demo():
+DEMO_PASSWORD = "wildwestweb-demo"  # noqa: S105 - the published demo credential under test
+
+
+@pytest.fixture
+def debug_on(settings):
+    """As under `make run`."""
+    settings.DEBUG = True
+
+
+@pytest.fixture
+def debug_off(settings):
+    """As on a staging or live site."""
+    settings.DEBUG = False
+
+
+def run_load_demo(stderr=None):
     out = StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", stdout=out, stderr=stderr or StringIO())
     return out.getvalue()
+
+
+def printed_password(output):
+    return re.search(r"as username “admin”, password “([^”]+)”", output).group(1)
 
 
 def snapshot():
@@ -46,7 +71,7 @@ def block_types_used():
     return used
 
 
-def test_load_demo_builds_the_campaign_site(client):
+def test_load_demo_builds_the_campaign_site(client, debug_on):
     output = run_load_demo()
 
     home = HomePage.objects.get()
@@ -88,20 +113,70 @@ def test_load_demo_builds_the_campaign_site(client):
     assert [group.name for group in task.groups.all()] == ["Moderators"]
 
     admin = get_user_model().objects.get(username="admin")
-    assert admin.is_superuser and admin.check_password("wildwestweb-demo")
-    assert "http://127.0.0.1:8000/admin/" in output and "wildwestweb-demo" in output
+    assert admin.is_superuser and admin.check_password(DEMO_PASSWORD)
+    assert "http://127.0.0.1:8000/admin/" in output and printed_password(output) == DEMO_PASSWORD
 
     for page in home.get_descendants(inclusive=True).live():
         assert client.get(page.url).status_code == 200, page.url
 
 
-def test_load_demo_twice_changes_and_duplicates_nothing():
+def test_load_demo_twice_changes_and_duplicates_nothing(debug_on):
     run_load_demo()
     before = snapshot()
     output = run_load_demo()
     assert snapshot() == before
     assert "nothing to add" in output
-    assert "exists already" in output and "wildwestweb-demo" not in output
+    assert "exists already" in output and DEMO_PASSWORD not in output
+
+
+def test_with_debug_off_the_admin_gets_a_random_password_printed_once(debug_off):
+    output = run_load_demo()
+
+    password = printed_password(output)
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser and admin.check_password(password)
+    assert not admin.check_password(DEMO_PASSWORD)
+    assert DEMO_PASSWORD not in output
+    assert len(password) >= 20
+    assert "shown only this once" in output and "changepassword admin" in output
+
+    again = run_load_demo()
+
+    assert password not in again and "exists already" in again
+    assert get_user_model().objects.get(username="admin").check_password(password)
+
+
+def test_with_debug_off_each_new_demo_admin_gets_a_different_password(debug_off, django_user_model):
+    first = printed_password(run_load_demo())
+    django_user_model.objects.filter(username="admin").delete()
+
+    second = printed_password(run_load_demo())
+
+    assert first != second
+    assert django_user_model.objects.get(username="admin").check_password(second)
+
+
+def test_with_debug_off_an_admin_left_with_the_published_password_is_warned_about(
+    debug_off, django_user_model
+):
+    django_user_model.objects.create_superuser("admin", "a@example.org", DEMO_PASSWORD)
+    errors = StringIO()
+
+    output = run_load_demo(stderr=errors)
+
+    assert "exists already" in output
+    assert "still has the demo password" in errors.getvalue()
+    assert "changepassword admin" in errors.getvalue()
+    assert django_user_model.objects.get(username="admin").check_password(DEMO_PASSWORD), "left as it was"
+
+
+def test_with_debug_on_the_published_password_is_not_a_warning(debug_on, django_user_model):
+    django_user_model.objects.create_superuser("admin", "a@example.org", DEMO_PASSWORD)
+    errors = StringIO()
+
+    run_load_demo(stderr=errors)
+
+    assert errors.getvalue() == ""
 
 
 def test_load_demo_keeps_an_existing_admin_password(django_user_model):

@@ -6,11 +6,14 @@ Safe to run again: it adds only what is missing.
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from campaign.demo import DEMO_ADMIN_PASSWORD, load_demo
+from campaign.demo import load_demo
 
 
 class Command(BaseCommand):
-    help = "Build the demo campaign site (pages, figures, petition, settings, workflow, admin account)."
+    help = (
+        "Build the demo campaign site (pages, figures, petition, settings, workflow, admin account). "
+        "With DEBUG off the admin account gets a random password, shown once."
+    )
 
     def handle(self, *args, **options):
         report = load_demo()
@@ -19,15 +22,27 @@ class Command(BaseCommand):
         else:
             self.stdout.write("The demo content is already in place: nothing to add.")
         admin_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/admin/"
+        username = report.admin_username
         if report.admin_created:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Log in at {admin_url} as username “{report.admin_username}”, "
-                    f"password “{DEMO_ADMIN_PASSWORD}”."
+                    f"Log in at {admin_url} as username “{username}”, password “{report.admin_password}”."
                 )
             )
+            if not settings.DEBUG:
+                self.stdout.write(
+                    "DEBUG is off, so this password was made at random and is shown only this once: keep it "
+                    f"somewhere safe, or set your own with `manage.py changepassword {username}`."
+                )
         else:
             self.stdout.write(
-                f"The admin account “{report.admin_username}” exists already; its password was not changed. "
+                f"The admin account “{username}” exists already; its password was not changed. "
                 f"Log in at {admin_url}"
+            )
+        if report.admin_password_published:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"The admin account “{username}” still has the demo password published in the README, "
+                    f"and DEBUG is off. Change it now: `manage.py changepassword {username}`."
+                )
             )
