@@ -1,9 +1,10 @@
 """Observations written out for download: CSV in the import format (so a download can be corrected and
-imported again) and JSON with the dataset's source and licence."""
+imported again, unchanged: the importer reads back the spreadsheet-safe cells written here) and JSON with
+the dataset's source and licence."""
 
 import csv
 
-from config.spreadsheets import neutralise_row
+from config.spreadsheets import neutralise_reversibly
 from statistics.choices import Qualifier
 from statistics.figures import format_decimal
 from statistics.importers import COLUMNS
@@ -31,12 +32,13 @@ def observation_record(observation):
 
 
 def write_observations_csv(observations, stream):
-    """Write a header row and one row an observation to `stream`, every cell spreadsheet-safe."""
+    """Write a header row and one row an observation to `stream`, every cell spreadsheet-safe in a way the
+    importer undoes (`config.spreadsheets.restore_neutralised`)."""
     writer = csv.writer(stream)
     writer.writerow(COLUMNS)
     for observation in observations:
         record = observation_record(observation)
-        writer.writerow(neutralise_row(record[column] for column in COLUMNS))
+        writer.writerow([neutralise_reversibly(record[column]) for column in COLUMNS])
 
 
 def observations_json(dataset, observations, dataset_url):

@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from wagtail.log_actions import log
 
+from config.spreadsheets import restore_neutralised
 from statistics.choices import AreaType, Qualifier, Unit
 from statistics.figures import format_decimal, format_observation_value
 from statistics.models import Area, Dataset, Observation, Period, Platform
@@ -292,6 +293,9 @@ def validate_rows(raw_rows):
 def _parse_row(row_number, cells, problems):
     def add(column, message):
         problems.append(ImportProblem(row_number, column, message))
+
+    # A dataset's CSV download keeps formula-like text safe with an apostrophe: read back what it wrote.
+    cells = {column: restore_neutralised(text) for column, text in cells.items()}
 
     for column, what in _REQUIRED.items():
         if not cells[column]:
