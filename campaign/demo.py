@@ -4,6 +4,11 @@
 demo admin account. It is idempotent: whatever exists already (found by slug, title or name)
 is left as it is, so a second run changes nothing and an editor's changes survive a re-run.
 
+The words (pages, their blocks, quotes, links, settings) are in `demo.toml` beside this file, for a
+campaigner to read and change without reading Python (why TOML: `config.demo_content`); this module
+only turns them into pages. The open letter's words belong to `petitions/demo.toml` and the figures'
+to `statistics/demo.toml`: each app builds its own part.
+
 The admin account gets the published demo password only with `DEBUG` on (`make run`, a machine of
 one's own). With `DEBUG` off the same command may be building a staging or live site that anyone can
 reach, so the password is random and shown once: the developer can still log in straight away and
@@ -14,6 +19,7 @@ import io
 import secrets
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -23,23 +29,35 @@ from django.core.files.images import ImageFile
 from django.db import transaction
 from PIL import Image as PILImage
 from PIL import ImageDraw
+from wagtail.fields import StreamField
 from wagtail.images import get_image_model
 from wagtail.models import GroupApprovalTask, Page, Site, Workflow, WorkflowPage, WorkflowTask
 
 from campaign.blocks import CallToActionStyle, HeadingLevel, ShareNetwork
 from campaign.models import CampaignPage, HomePage, NewsArticlePage, NewsIndexPage, SiteSettings, StandardPage
+from config.demo_content import field_values, plain_text, read_demo_content, rich_text
 from petitions.blocks import PetitionBlockDisplay
 from petitions.demo import add_demo_signatures, create_demo_petition
 from statistics.demo import create_demo_widgets
 
+DEMO_CONTENT = Path(__file__).resolve().parent / "demo.toml"
 DEMO_ADMIN_USERNAME = "admin"
 # Published in the README and printed by `make run`: only ever given with DEBUG on.
 DEMO_ADMIN_PASSWORD = "wildwestweb-demo"  # noqa: S105 - a published demo credential, printed on purpose
 WORKFLOW_NAME = "Campaign review"
 MODERATORS_GROUP = "Moderators"
 
-BURROWS = "Andy Burrows"
-BURROWS_ROLE = "NSPCC Head of Child Safety Online Policy"
+# The home page's fields that point at other pages, images, figures or the letter: filled in once those
+# exist, and only while the home page has no body.
+HOME_CONTENT_FIELDS = (
+    "hero_link_page",
+    "hero_link_text",
+    "hero_image",
+    "hero_image_alt",
+    "headline_statistics",
+    "petition_call_to_action",
+    "body",
+)
 
 
 @dataclass
@@ -61,13 +79,182 @@ class DemoReport:
         self.created.append(what)
 
 
+class Names(dict):
+    """What the demo's words name, by name: a name they never define is a slip in the file, said plainly."""
+
+    def __init__(self, what, *args):
+        super().__init__(*args)
+        self.what = what
+
+    def __missing__(self, name):
+        raise ValueError(
+            f"The demo's words name {self.what} “{name}” that is not there: use one of {', '.join(self)}."
+        )
+
+
+# A page's `type` in the file: the page type's name as the admin shows it.
+PAGE_TYPES = Names(
+    "a page type",
+    {
+        model._meta.verbose_name: model
+        for model in (CampaignPage, NewsIndexPage, NewsArticlePage, StandardPage)
+    },
+)
+
+
+@dataclass
+class Demo:
+    """The demo's words, and what their names stand for once built: pages (with "home"), images, widgets."""
+
+    content: dict
+    widgets: Names
+    pages: Names = field(default_factory=lambda: Names("a page"))
+    images: Names = field(default_factory=lambda: Names("an image"))
+    petition: object = None
+
+
 def block(block_type, value):
     """One StreamField item in the stored (JSON) form, with a stable id of its own."""
     return {"type": block_type, "value": value, "id": str(uuid.uuid4())}
 
 
-def rich_text(*paragraphs):
-    return "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+def _statistic_value(widget, heading_level="h2", width="text"):
+    return {"widget": widget.pk, "heading_level": heading_level, "width": width}
+
+
+def _petition_value(petition, display):
+    return {"petition": petition.pk, "heading": "", "display": PetitionBlockDisplay(display)}
+
+
+def statistic_block(widget, heading_level="h2", width="text"):
+    return block("statistic", _statistic_value(widget, heading_level, width))
+
+
+def petition_block(petition, display):
+    return block("petition", _petition_value(petition, display))
+
+
+# Blocks from the file ----------------------------------------------------------------------------
+# Each takes a block's table from the file and what is built so far, and gives the block's stored value.
+
+
+def _link(spec, demo):
+    page = spec.get("page")
+    return {"page": demo.pages[page].pk if page else None, "url": spec.get("url", "")}
+
+
+def _heading(spec, demo):
+    return {
+        "text": plain_text(spec["text"]),
+        "level": HeadingLevel(spec.get("level", HeadingLevel.H2)),
+        "anchor": spec.get("anchor", ""),
+    }
+
+
+def _pull_quote(spec, demo):
+    quotes = demo.content["quotes"]
+    return {
+        "quote": plain_text(spec["quote"]),
+        "speaker": spec.get("speaker", quotes["speaker"]),
+        "role": spec.get("role", quotes["role"]),
+        "source_url": spec.get("source_url", ""),
+    }
+
+
+def _share_links(spec, demo):
+    share = demo.content["share_links"]
+    return {
+        "heading": share["heading"],
+        "message": plain_text(share["message"]),
+        "networks": [network.value for network in ShareNetwork],
+    }
+
+
+def _demands(spec, demo):
+    demands = demo.content["demands"]
+    return {
+        "heading": demands["heading"],
+        "demands": [
+            {
+                "type": "item",
+                "id": str(uuid.uuid4()),
+                "value": {name: plain_text(text) for name, text in item.items()},
+            }
+            for item in demands["items"]
+        ],
+    }
+
+
+def _image(spec, demo):
+    return {
+        "image": demo.images[spec["image"]].pk,
+        **{name: plain_text(spec[name]) for name in ("alt_text", "caption", "credit")},
+    }
+
+
+def _video(spec, demo):
+    return {
+        "url": spec["url"],
+        "title": plain_text(spec["title"]),
+        "caption": plain_text(spec["caption"]),
+        "transcript_url": spec.get("transcript_url", ""),
+    }
+
+
+def _call_to_action(spec, demo):
+    return {
+        "heading": plain_text(spec["heading"]),
+        "text": plain_text(spec["text"]),
+        "link": _link(spec, demo),
+        "link_text": plain_text(spec["link_text"]),
+        "style": CallToActionStyle(spec["style"]),
+    }
+
+
+_BLOCK_VALUES = Names(
+    "a block type",
+    {
+        "heading": _heading,
+        "statistic": lambda spec, demo: _statistic_value(
+            demo.widgets[spec["widget"]], spec.get("heading_level", "h2"), spec.get("width", "text")
+        ),
+        "petition": lambda spec, demo: _petition_value(demo.petition, spec["display"]),
+        "text": lambda spec, demo: rich_text(spec["text"]),
+        "pull_quote": _pull_quote,
+        "share_links": _share_links,
+        "demands": _demands,
+        "image": _image,
+        "video": _video,
+        "call_to_action": _call_to_action,
+        "account": lambda spec, demo: {"network": spec["network"], "url": spec["url"]},
+        "link": lambda spec, demo: {"text": plain_text(spec["text"]), "link": _link(spec, demo)},
+    },
+)
+
+
+def stream_block(spec, demo):
+    """One block of a stream, from its table in the file."""
+    return block(spec["type"], _BLOCK_VALUES[spec["type"]](spec, demo))
+
+
+def model_fields(model, copy, demo):
+    """A page's (or the settings') fields from the file: streams of blocks, pages and images by name, text."""
+    built = {}
+    text = {}
+    for name, value in copy.items():
+        model_field = model._meta.get_field(name)
+        if isinstance(model_field, StreamField):
+            built[name] = [stream_block(spec, demo) for spec in value]
+        elif model_field.is_relation:
+            built[name] = (demo.images if model_field.related_model is get_image_model() else demo.pages)[
+                value
+            ]
+        else:
+            text[name] = value
+    return {**field_values(model, text), **built}
+
+
+# Building the site -------------------------------------------------------------------------------
 
 
 def get_or_create_image(title, alt_text, lines, report):
@@ -103,31 +290,24 @@ def get_or_create_child(parent, model, slug, report, tags=(), **fields):
     return page
 
 
-def get_or_create_home_page(report):
+def get_or_create_home_page(demo, report):
     """The HomePage as the default site's root, replacing Wagtail's welcome page."""
     home = HomePage.objects.filter(depth=2).first()
     site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
     if home is None:
         root = Page.get_first_root_node()
-        home = HomePage(
-            title="Wild West Web",
-            slug="wild-west-web",
-            hero_heading="Facebook must not give child abusers a place to hide",
-            hero_text="Facebook, Instagram and WhatsApp were used in more than 4,000 child sex offences "
-            "in a single year. Encrypting children's messages without safeguards would hide many more.",
-            seo_title="Wild West Web: keep children safe on Facebook's apps",
-            search_description="The NSPCC's Wild West Web campaign: sign the open letter asking Facebook "
-            "not to encrypt children's messages until abuse can still be detected.",
-            show_in_menus=True,
-        )
+        copy = {
+            name: value for name, value in demo.content["home"].items() if name not in HOME_CONTENT_FIELDS
+        }
+        home = HomePage(**model_fields(HomePage, copy, demo))
         root.add_child(instance=home)
         home.save_revision().publish()
-        report.add("home page “Wild West Web”")
+        report.add(f"home page “{home.title}”")
     if site is None or site.root_page_id != home.pk:
         base_url = urlsplit(settings.WAGTAILADMIN_BASE_URL)
         site = site or Site(is_default_site=True)
         site.root_page = home
-        site.site_name = "Wild West Web"
+        site.site_name = demo.content["site"]["name"]
         site.hostname = base_url.hostname or "localhost"
         site.port = base_url.port or (443 if base_url.scheme == "https" else 80)
         site.save()
@@ -137,72 +317,8 @@ def get_or_create_home_page(report):
         if not Site.objects.filter(root_page=page).exists():
             page.delete()
             report.add("removal of Wagtail's welcome page")
+    demo.pages["home"] = home
     return home, site
-
-
-def pull_quote(quote):
-    return block("pull_quote", {"quote": quote, "speaker": BURROWS, "role": BURROWS_ROLE, "source_url": ""})
-
-
-def share_block():
-    return block(
-        "share_links",
-        {
-            "heading": "Share the campaign",
-            "message": "Facebook must not give child abusers a place to hide. Sign the open letter.",
-            "networks": [network.value for network in ShareNetwork],
-        },
-    )
-
-
-def demands_block():
-    return block(
-        "demands",
-        {
-            "heading": "The campaign calls for",
-            "demands": [
-                {
-                    "type": "item",
-                    "id": str(uuid.uuid4()),
-                    "value": {
-                        "title": "An independent regulator with mandatory child safety rules",
-                        "detail": "A regulator, independent of the tech industry, that can set rules social "
-                        "networks must follow to keep children safe, and act when they do not.",
-                    },
-                },
-                {
-                    "type": "item",
-                    "id": str(uuid.uuid4()),
-                    "value": {
-                        "title": "Safe accounts for children",
-                        "detail": "Children's accounts that are safe by default, with no encrypted messages "
-                        "to or from them.",
-                    },
-                },
-                {
-                    "type": "item",
-                    "id": str(uuid.uuid4()),
-                    "value": {
-                        "title": "Detailed reporting on how social networks keep children safe",
-                        "detail": "Regular, detailed public reports on the risks children face on each "
-                        "network and what is being done about them.",
-                    },
-                },
-            ],
-        },
-    )
-
-
-def statistic_block(widget, heading_level="h2", width="text"):
-    return block("statistic", {"widget": widget.pk, "heading_level": heading_level, "width": width})
-
-
-def statistics_stream(widgets, *names, heading_level="h2"):
-    return [statistic_block(widgets[name], heading_level) for name in names]
-
-
-def petition_block(petition, display):
-    return block("petition", {"petition": petition.pk, "heading": "", "display": display})
 
 
 def build_petition(home, report):
@@ -214,325 +330,45 @@ def build_petition(home, report):
     return petition
 
 
-def link_privacy_notice(petition, privacy, report):
+def link_privacy_notice(demo, report):
     """Point the open letter at the privacy notice, once."""
+    petition = demo.petition
     if petition.privacy_notice_id is None:
-        petition.privacy_notice = privacy
+        petition.privacy_notice = demo.pages[demo.content["open_letter"]["privacy_notice"]]
         petition.save_revision().publish()
         report.add("privacy notice on the open letter")
 
 
-def build_pages(home, petition, widgets, report):
-    """The campaign, news and standard pages under the home page, with their blocks."""
-    campaign_image = get_or_create_image(
-        "Wild West Web campaign banner",
-        "The words 'Wild West Web' in white on a deep purple background.",
-        ["Wild West Web", "Keep children safe online"],
-        report,
-    )
-    campaign = get_or_create_child(
-        home,
-        CampaignPage,
-        "campaign",
-        report,
-        title="The Wild West Web campaign",
-        show_in_menus=True,
-        search_description="Why Facebook's plan to encrypt messages puts children at risk, and the three "
-        "changes the campaign asks for.",
-        intro=rich_text(
-            "Facebook plans to encrypt messages on Facebook and Instagram from end to end. Without clear "
-            "safeguards, the company would no longer be able to see child sexual abuse on its own apps "
-            "or report it to the police, and offenders could groom children without ever moving them to "
-            "another platform.",
-            "The Wild West Web campaign asks the next government to regulate big tech firmly, and asks "
-            "supporters to sign an open letter telling Facebook that children's safety must not be the "
-            "price of encryption.",
-        ),
-        demands=[demands_block()],
-        body=[
-            block(
-                "heading",
-                {"text": "What the police figures show", "level": HeadingLevel.H2, "anchor": "figures"},
-            ),
-            block(
-                "text",
-                rich_text(
-                    "Freedom of Information answers from 32 UK police forces show that Facebook, Instagram "
-                    "and WhatsApp were used in more than 4,000 child abuse image and online child sexual "
-                    "offences in 2018/19: on average, about 11 every day.",
-                    "Only 299 of those offences, about three per cent, were on WhatsApp, which is already "
-                    "encrypted. The charity believes that is because abuse there is so much harder to find, "
-                    "not because it happens less.",
-                ),
-            ),
-            statistic_block(widgets["facebook_apps_total"]),
-            statistic_block(widgets["whatsapp_share_bar"]),
-            pull_quote(
-                "Instead of working to protect children and make the online world they live in safer, "
-                "Facebook is actively choosing to give offenders a place to hide in the shadows."
-            ),
-            block(
-                "image",
-                {
-                    "image": campaign_image.pk,
-                    "alt_text": "The words 'Wild West Web' in white on a deep purple background.",
-                    "caption": "Wild West Web: the campaign for a safer internet for children.",
-                    "credit": "Wild West Web",
-                },
-            ),
-            block(
-                "video",
-                {
-                    "url": "https://vimeo.com/76979871",
-                    "title": "Example video (the campaign film goes here)",
-                    "caption": "Demo content: editors replace this example with the campaign's own film.",
-                    "transcript_url": "",
-                },
-            ),
-            pull_quote(
-                "If Facebook fails to guarantee encryption won't be detrimental to children's safety, the "
-                "next government must make clear they will face tough consequences from day one."
-            ),
-            petition_block(petition, PetitionBlockDisplay.FORM),
-            share_block(),
-        ],
-    )
-    news_index = get_or_create_child(
-        home,
-        NewsIndexPage,
-        "news",
-        report,
-        title="News",
-        show_in_menus=True,
-        intro="Press releases and updates from the Wild West Web campaign.",
-        search_description="News from the Wild West Web campaign, with an RSS feed.",
-    )
-    national = get_or_create_child(
-        news_index,
-        NewsArticlePage,
-        "facebook-apps-used-in-more-than-4000-child-sex-offences",
-        report,
-        title="Facebook apps used in more than 4,000 child sex offences in a year",
-        standfirst="Police figures for 2018/19 show Facebook, Instagram and WhatsApp were used in child "
-        "abuse image and online child sexual offences about 11 times a day.",
-        body=[
-            block(
-                "text",
-                rich_text(
-                    "Freedom of Information requests to 32 UK police forces found that Facebook's apps were "
-                    "used in more than 4,000 child abuse image and online child sexual offences in 2018/19.",
-                    "The NSPCC warns that if Facebook encrypts messages on Facebook and Instagram without "
-                    "safeguards, it will no longer be able to see illegal content and report it, leaving "
-                    "the police working in the dark.",
-                ),
-            ),
-            pull_quote(
-                "For far too long Facebook's mantra has been to move fast and break things, but these "
-                "figures provide a clear snapshot of the thousands of child sex crimes that could go "
-                "undetected."
-            ),
-            block("heading", {"text": "What the campaign asks for", "level": HeadingLevel.H2, "anchor": ""}),
-            block(
-                "text",
-                rich_text(
-                    "The Wild West Web campaign calls for an independent regulator with mandatory child "
-                    "safety rules, safe accounts for children and detailed reporting on how social networks "
-                    "keep children safe."
-                ),
-            ),
-        ],
-        related_statistics=statistics_stream(
-            widgets, "facebook_apps_per_day", "known_platform_total", "whatsapp_share", heading_level="h3"
-        ),
-    )
-    regional = get_or_create_child(
-        news_index,
-        NewsArticlePage,
-        "nearly-500-child-sex-crimes-on-facebook-apps-in-the-east-of-england",
-        report,
-        tags=["East of England"],
-        title="Nearly 500 child sex crimes on Facebook apps in the East of England",
-        standfirst="Police in the East of England recorded 482 child sex crimes on Facebook, Instagram and "
-        "WhatsApp in 2018/19, and the NSPCC fears encryption could hide many more.",
-        body=[
-            block(
-                "text",
-                rich_text(
-                    "Of the 482 offences recorded in the region, which include sharing child abuse images "
-                    "and online sexual offences, 162 took place on Facebook, 288 on Instagram and 32 on "
-                    "WhatsApp.",
-                    "In Hertfordshire, 40 of the 94 online child sex offences the police recorded in "
-                    "2018/19 were on Facebook's apps.",
-                    "Across England and Wales, police knew which platform was used in 9,259 offences; just "
-                    "over 4,000 of them were on Facebook, Instagram or WhatsApp, and only 299 on WhatsApp, "
-                    "where messages are already encrypted.",
-                ),
-            ),
-            pull_quote("Facebook risks making itself a one-stop grooming shop."),
-            block(
-                "text",
-                rich_text(
-                    "Facebook said there was no place for grooming or child exploitation on its platforms, "
-                    "that it uses technology to remove it, and that it is consulting experts on safety "
-                    "measures before fully introducing end-to-end encryption."
-                ),
-            ),
-            statistic_block(widgets["east_of_england_chart"], width="wide"),
-        ],
-        related_statistics=statistics_stream(
-            widgets,
-            "east_of_england_total",
-            "hertfordshire_facebook_apps",
-            "east_of_england_table",
-            heading_level="h3",
-        ),
-    )
-
-    about = get_or_create_child(
-        home,
-        StandardPage,
-        "about",
-        report,
-        title="About the campaign",
-        show_in_menus=True,
-        intro="Wild West Web is the NSPCC's campaign to make social networks keep children safe.",
-        body=[
-            block(
-                "text",
-                rich_text(
-                    "The NSPCC is the UK's leading children's charity. Its Wild West Web campaign asks for "
-                    "social networks to be regulated so that keeping children safe is a duty, not a choice.",
-                ),
-            ),
-            block(
-                "call_to_action",
-                {
-                    "heading": "Read the campaign",
-                    "text": "The figures, the risks of encryption without safeguards, and what we ask for.",
-                    "link": {"page": campaign.pk, "url": ""},
-                    "link_text": "Read about the campaign",
-                    "style": CallToActionStyle.SECONDARY,
-                },
-            ),
-        ],
-    )
-    privacy = get_or_create_child(
-        home,
-        StandardPage,
-        "privacy-notice",
-        report,
-        title="Privacy notice",
-        intro="How the campaign uses the personal details you give when you sign the open letter.",
-        body=[
-            block("heading", {"text": "What we keep", "level": HeadingLevel.H2, "anchor": ""}),
-            block(
-                "text",
-                rich_text(
-                    "When you sign the open letter we keep the details the form asks for, to count your "
-                    "signature, confirm it by email and, only if you ask us to, keep you informed.",
-                    "We do not sell your details or share them with Facebook.",
-                ),
-            ),
-            block("heading", {"text": "Your rights", "level": HeadingLevel.H2, "anchor": ""}),
-            block(
-                "text",
-                rich_text(
-                    "You can ask to see the details we hold about you, to correct them, or to have them "
-                    "deleted, at any time."
-                ),
-            ),
-        ],
-    )
-    contact = get_or_create_child(
-        home,
-        StandardPage,
-        "contact",
-        report,
-        title="Contact",
-        show_in_menus=True,
-        intro="How to reach the campaign, and where to get help if you are worried about a child.",
-        body=[
-            block(
-                "text",
-                rich_text(
-                    "If you are worried about a child, contact the NSPCC helpline on 0808 800 5000. "
-                    "Children and young people can call Childline on 0800 1111.",
-                ),
-            ),
-        ],
-    )
-    return {
-        "campaign": campaign,
-        "news_index": news_index,
-        "national": national,
-        "regional": regional,
-        "about": about,
-        "privacy": privacy,
-        "contact": contact,
-        "campaign_image": campaign_image,
-    }
+def build_pages(demo, report):
+    """The images, then the pages under the home page in the file's order, with their blocks."""
+    for name, copy in demo.content["images"].items():
+        demo.images[name] = get_or_create_image(copy["title"], copy["alt_text"], copy["lines"], report)
+    for name, copy in demo.content["pages"].items():
+        copy = dict(copy)
+        model = PAGE_TYPES[copy.pop("type")]
+        parent = demo.pages[copy.pop("parent")]
+        slug, tags = copy.pop("slug"), copy.pop("tags", ())
+        demo.pages[name] = get_or_create_child(
+            parent, model, slug, report, tags=tags, **model_fields(model, copy, demo)
+        )
 
 
-def fill_home_page(home, pages, petition, widgets, report):
-    """The home page's hero link, petition and body, once: an editor's later changes are kept."""
+def fill_home_page(home, demo, report):
+    """The home page's hero link, figures, petition and body, once: an editor's later changes are kept."""
     if home.body:
         return
-    home.headline_statistics = statistics_stream(
-        widgets, "facebook_apps_per_day", "facebook_apps_total", "whatsapp_share"
-    )
-    home.petition_call_to_action = [petition_block(petition, PetitionBlockDisplay.LINK)]
-    home.hero_link_page = pages["campaign"]
-    home.hero_link_text = "Read about the campaign"
-    home.hero_image = pages["campaign_image"]
-    home.hero_image_alt = "The words 'Wild West Web' in white on a deep purple background."
-    home.body = [
-        block("heading", {"text": "Why it matters", "level": HeadingLevel.H2, "anchor": ""}),
-        block(
-            "text",
-            rich_text(
-                "Facebook plans to encrypt messages across its apps. Without safeguards, it could no longer "
-                "see child abuse on them or report it to the police."
-            ),
-        ),
-        demands_block(),
-        block(
-            "call_to_action",
-            {
-                "heading": "Tell Facebook: children's safety first",
-                "text": "Add your name to the open letter asking Facebook not to encrypt children's "
-                "messages.",
-                "link": {"page": pages["campaign"].pk, "url": ""},
-                "link_text": "Read the campaign and sign",
-                "style": CallToActionStyle.PRIMARY,
-            },
-        ),
-        share_block(),
-    ]
+    copy = {name: value for name, value in demo.content["home"].items() if name in HOME_CONTENT_FIELDS}
+    for name, value in model_fields(HomePage, copy, demo).items():
+        setattr(home, name, value)
     home.save_revision().publish()
     report.add("home page content")
 
 
-def configure_site_settings(site, pages, share_image, report):
+def configure_site_settings(site, demo, report):
     """Site settings, filled in on the first run only."""
     if SiteSettings.objects.filter(site=site).exists():
         return
-    SiteSettings.objects.create(
-        site=site,
-        organisation_name="Wild West Web",
-        x_handle="@NSPCC",
-        social_accounts=[
-            block("account", {"network": "facebook", "url": "https://www.facebook.com/nspcc"}),
-            block("account", {"network": "x", "url": "https://x.com/NSPCC"}),
-            block("account", {"network": "instagram", "url": "https://www.instagram.com/nspcc_official/"}),
-        ],
-        footer_links=[
-            block("link", {"text": "About the campaign", "link": {"page": pages["about"].pk, "url": ""}}),
-            block("link", {"text": "Contact", "link": {"page": pages["contact"].pk, "url": ""}}),
-            block("link", {"text": "NSPCC", "link": {"page": None, "url": "https://www.nspcc.org.uk/"}}),
-        ],
-        privacy_notice_page=pages["privacy"],
-        default_share_image=share_image,
-    )
+    SiteSettings.objects.create(site=site, **model_fields(SiteSettings, demo.content["site_settings"], demo))
     report.add("site settings")
 
 
@@ -570,13 +406,13 @@ def load_demo():
     """Build (or complete) the demo site. Returns what was created."""
     report = DemoReport()
     with transaction.atomic():
-        widgets = create_demo_widgets()
-        home, site = get_or_create_home_page(report)
-        petition = build_petition(home, report)
-        pages = build_pages(home, petition, widgets, report)
-        link_privacy_notice(petition, pages["privacy"], report)
-        fill_home_page(home, pages, petition, widgets, report)
-        configure_site_settings(site, pages, pages["campaign_image"], report)
+        demo = Demo(content=read_demo_content(DEMO_CONTENT), widgets=Names("a figure", create_demo_widgets()))
+        home, site = get_or_create_home_page(demo, report)
+        demo.petition = build_petition(home, report)
+        build_pages(demo, report)
+        link_privacy_notice(demo, report)
+        fill_home_page(home, demo, report)
+        configure_site_settings(site, demo, report)
         configure_workflow(home, report)
         ensure_demo_admin(report)
     return report

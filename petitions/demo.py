@@ -1,52 +1,27 @@
 """Demo content: the open letter to Facebook, and a realistic spread of signatures on it.
 
-Both functions are idempotent, so `load_demo` can run again on the same database. The demo
-signatures use addresses at example.org (a domain reserved for examples) and are made
-directly, not through the mail queue; the counters are rebuilt from them afterwards.
+The letter's words are in `demo.toml` beside this file (why TOML: `config.demo_content`); the
+signatures are made up here. Both functions are idempotent, so `load_demo` can run again on the same
+database. The demo signatures use addresses at example.org (a domain reserved for examples) and are
+made directly, not through the mail queue; the counters are rebuilt from them afterwards.
 """
 
 import random
 from datetime import timedelta
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
+from config.demo_content import field_values, plain_text, read_demo_content
 from petitions.counts import recount_signatures
 from petitions.models import MailStatus, PetitionPage, Signature
 from petitions.regions import Region, region_for_postcode
 from petitions.signing import consent_wording_ids
 
-DEMO_SLUG = "open-letter-to-facebook"
+DEMO_CONTENT = Path(__file__).resolve().parent / "demo.toml"
 DEMO_EMAIL_DOMAIN = "demo.example.org"
 DEMO_SIGNATURES = 420
-
-LETTER = """
-<p>Dear Mark Zuckerberg,</p>
-<p>Facebook, Instagram and WhatsApp were used in child abuse image and online child sexual offences an
-average of 11 times a day last year, according to Freedom of Information responses from 32 UK police
-forces.</p>
-<p>You plan to encrypt messaging across Facebook and Instagram from end to end. Without safeguards in place
-first, your own platforms will no longer be able to see and report child abuse, police will be left working
-in the dark, and offenders will have a place to hide.</p>
-<p>We, the undersigned, ask you to guarantee that children's safety will not be compromised.</p>
-"""
-
-ASKS = [
-    "Do not encrypt children's messages from end to end.",
-    "Do not encrypt adults' accounts until you can show that child abuse on them can still be detected "
-    "and reported.",
-    "Publish detailed reports on how you keep children safe on Facebook, Instagram and WhatsApp.",
-]
-
-THANK_YOU = (
-    "<p>Thank you for standing up for children's safety online. We will hand the letter and every "
-    "confirmed signature to Facebook.</p>"
-)
-
-SHARE_TEXT = (
-    "I've signed the NSPCC's open letter asking Facebook not to create hiding places for child abuse. "
-    "Will you sign too? #WildWestWeb"
-)
 
 # Roughly where people live, so the count by region looks like a UK-wide campaign.
 _REGION_POSTCODES = [
@@ -77,19 +52,12 @@ _LAST_NAMES = [
 
 def create_demo_petition(parent_page):
     """The open letter to Facebook under `parent_page`, published; the existing one if already there."""
-    existing = PetitionPage.objects.child_of(parent_page).filter(slug=DEMO_SLUG).first()
+    copy = dict(read_demo_content(DEMO_CONTENT)["letter"])
+    asks = [("ask", plain_text(ask)) for ask in copy.pop("asks")]
+    existing = PetitionPage.objects.child_of(parent_page).filter(slug=copy["slug"]).first()
     if existing:
         return existing
-    petition = PetitionPage(
-        title="Open letter to Facebook: no hiding places for child abuse",
-        slug=DEMO_SLUG,
-        addressee="Mark Zuckerberg, Chief Executive, Facebook",
-        letter=LETTER.strip(),
-        asks=[("ask", ask) for ask in ASKS],
-        target=50_000,
-        thank_you_message=THANK_YOU,
-        share_text=SHARE_TEXT,
-    )
+    petition = PetitionPage(asks=asks, **field_values(PetitionPage, copy))
     parent_page.add_child(instance=petition)
     petition.save_revision().publish()
     return petition

@@ -1,12 +1,15 @@
 """Demo content: the Wild West Web FOI dataset and widgets that reproduce every figure of the seed articles.
 
-Both functions are safe to run again: the dataset is imported through the real importer (only when
-the stored data differs from the file), and a widget that already exists (by title) is left as editors
-may have changed it. The campaign's `load_demo` command calls them.
+The words (the dataset's description, the widgets' titles and labels) and which figures each widget
+shows are in `demo.toml` beside this file (why TOML: `config.demo_content`); the figures come from the
+reference data file it names. Both functions are safe to run again: the dataset is imported through the
+real importer (only when the stored data differs from the file), and a widget that already exists (by
+title) is left as editors may have changed it. The campaign's `load_demo` command calls them.
 """
 
 from pathlib import Path
 
+from config.demo_content import field_values, read_demo_content
 from statistics.choices import Calculation, Orientation, Rounding, SortOrder, WidgetKind
 from statistics.importers import apply_import, prepare_import
 from statistics.models import (
@@ -18,173 +21,66 @@ from statistics.models import (
     StatisticWidgetObservation,
 )
 
-DEMO_DATASET_SLUG = "wild-west-web-foi-2018-19"
-DEMO_DATA_FILE = Path(__file__).resolve().parent / "data" / "foi_2018_19.csv"
-PERIOD = "2018/19"
-OFFENCES = "Child abuse image and online child sexual offences"
-ONLINE_OFFENCES = "Online child sexual offences"
-FACEBOOK_APPS = "Facebook, Instagram or WhatsApp"
-PLATFORM_GROUPS = {FACEBOOK_APPS: ["Facebook", "Instagram", "WhatsApp"]}
-AREA_NAMES_IN_TEXT = {"East of England": "the East of England"}
+APP_FOLDER = Path(__file__).resolve().parent
+DEMO_CONTENT = APP_FOLDER / "demo.toml"
+# A widget's settings in the file, by the choices each must be one of.
+_WIDGET_CHOICES = {
+    "kind": WidgetKind,
+    "calculation": Calculation,
+    "rounding": Rounding,
+    "orientation": Orientation,
+    "sort_order": SortOrder,
+}
+_DATASET_TEXT = ("title", "description", "source", "publisher", "methodology")
 
 
-def load_demo_dataset():
-    """The "Wild West Web FOI 2018/19" dataset, with the reference file imported into it."""
+def load_demo_dataset(content=None):
+    """The demo dataset, with the reference file imported into it."""
+    copy = (content or read_demo_content(DEMO_CONTENT))["dataset"]
     dataset, _ = Dataset.objects.get_or_create(
-        slug=DEMO_DATASET_SLUG,
-        defaults={
-            "title": "Wild West Web FOI 2018/19",
-            "description": (
-                "How often police in England and Wales recorded Facebook, Instagram and WhatsApp as the "
-                "platform used in child abuse image and online child sexual offences, April 2018 to March "
-                "2019."
-            ),
-            "source": "FOI requests answered by 32 UK police forces",
-            "publisher": "NSPCC",
-            "methodology": (
-                "The NSPCC sent Freedom of Information requests to UK police forces and 32 answered. Forces "
-                "said which platform was used where they knew it. Police figures are kept by financial year, "
-                "so '2018-19' runs from 1 April 2018 to 31 March 2019. 'More than 4,000' is reported as "
-                "'just over 4,000' and is stored as a lower bound."
-            ),
-        },
+        slug=copy["slug"], defaults=field_values(Dataset, {name: copy[name] for name in _DATASET_TEXT})
     )
-    raw_rows, plan = prepare_import(dataset, DEMO_DATA_FILE.name, DEMO_DATA_FILE.read_bytes())
+    data_file = APP_FOLDER / copy["data_file"]
+    raw_rows, plan = prepare_import(dataset, data_file.name, data_file.read_bytes())
     if plan.changes_anything:
-        apply_import(dataset, raw_rows, file_name=DEMO_DATA_FILE.name)
-    for group_name, member_names in PLATFORM_GROUPS.items():
+        apply_import(dataset, raw_rows, file_name=data_file.name)
+    for group_name, member_names in copy["platform_groups"].items():
         Platform.objects.get(name=group_name).members.add(*Platform.objects.filter(name__in=member_names))
-    for name, name_in_text in AREA_NAMES_IN_TEXT.items():
+    for name, name_in_text in copy["area_names_in_text"].items():
         Area.objects.filter(name=name, name_in_text="").update(name_in_text=name_in_text)
     return dataset
 
 
-# name: (title, kind, calculation, label, [(area, platform, measure)], whole or None, extra settings)
-_WIDGETS = {
-    "facebook_apps_total": (
-        "Child sex offences on Facebook apps in a year",
-        WidgetKind.HEADLINE,
-        Calculation.VALUE,
-        "instances of child abuse image and online child sexual offences on Facebook, Instagram or "
-        "WhatsApp, recorded by police in England and Wales",
-        [("England and Wales", FACEBOOK_APPS, OFFENCES)],
-        None,
-        {},
-    ),
-    "facebook_apps_per_day": (
-        "Child sex offences on Facebook apps every day",
-        WidgetKind.HEADLINE,
-        Calculation.RATE_PER_DAY,
-        "on average: how often Facebook, Instagram or WhatsApp were used in child abuse image and "
-        "online child sexual offences",
-        [("England and Wales", FACEBOOK_APPS, OFFENCES)],
-        None,
-        {"rounding": Rounding.WHOLE},
-    ),
-    "known_platform_total": (
-        "Offences where police knew the platform",
-        WidgetKind.HEADLINE,
-        Calculation.VALUE,
-        "instances where police in England and Wales said they knew the platform used",
-        [("England and Wales", "Any known platform", OFFENCES)],
-        None,
-        {},
-    ),
-    "whatsapp_share": (
-        "WhatsApp's share of known platforms",
-        WidgetKind.HEADLINE,
-        Calculation.SHARE,
-        "of instances where the platform was known were on WhatsApp, which is end-to-end encrypted",
-        [("England and Wales", "WhatsApp", OFFENCES)],
-        ("England and Wales", "Any known platform", OFFENCES),
-        {"rounding": Rounding.WHOLE},
-    ),
-    "whatsapp_share_bar": (
-        "WhatsApp among offences where the platform was known",
-        WidgetKind.SHARE_BAR,
-        Calculation.VALUE,
-        "",
-        [("England and Wales", "WhatsApp", OFFENCES)],
-        ("England and Wales", "Any known platform", OFFENCES),
-        {"rounding": Rounding.WHOLE},
-    ),
-    "east_of_england_chart": (
-        "Facebook apps in the East of England",
-        WidgetKind.BAR_CHART,
-        Calculation.VALUE,
-        "",
-        [
-            ("East of England", "Facebook", OFFENCES),
-            ("East of England", "Instagram", OFFENCES),
-            ("East of England", "WhatsApp", OFFENCES),
-        ],
-        None,
-        {"orientation": Orientation.HORIZONTAL, "sort_order": SortOrder.AS_LISTED},
-    ),
-    "east_of_england_total": (
-        "Child sex offences on Facebook apps in the East of England",
-        WidgetKind.HEADLINE,
-        Calculation.SUM,
-        "child sex crimes recorded with Facebook apps in the East of England",
-        [
-            ("East of England", "Facebook", OFFENCES),
-            ("East of England", "Instagram", OFFENCES),
-            ("East of England", "WhatsApp", OFFENCES),
-        ],
-        None,
-        {},
-    ),
-    "hertfordshire_facebook_apps": (
-        "Hertfordshire: online child sex offences through Facebook apps",
-        WidgetKind.HEADLINE,
-        Calculation.PART_OF_WHOLE,
-        "online child sex offences recorded in Hertfordshire were through Facebook apps",
-        [("Hertfordshire", FACEBOOK_APPS, ONLINE_OFFENCES)],
-        ("Hertfordshire", "Any platform", ONLINE_OFFENCES),
-        {"rounding": Rounding.WHOLE},
-    ),
-    "east_of_england_table": (
-        "Platforms used in the East of England",
-        WidgetKind.TABLE,
-        Calculation.VALUE,
-        "",
-        [
-            ("East of England", "Facebook", OFFENCES),
-            ("East of England", "Instagram", OFFENCES),
-            ("East of England", "WhatsApp", OFFENCES),
-            ("East of England", FACEBOOK_APPS, OFFENCES),
-        ],
-        None,
-        {"sort_order": SortOrder.LARGEST_FIRST},
-    ),
-}
-
-
 def create_demo_widgets():
-    """The demo widgets, keyed by a stable name ("facebook_apps_per_day", "east_of_england_chart", …)."""
-    dataset = load_demo_dataset()
+    """The demo widgets, keyed by their names in the file ("facebook_apps_per_day", …)."""
+    content = read_demo_content(DEMO_CONTENT)
+    dataset = load_demo_dataset(content)
 
-    def observation(area, platform, measure):
+    def observation(figure, measure):
         return Observation.objects.get(
-            dataset=dataset, period__label=PERIOD, area__name=area, platform__name=platform, measure=measure
+            dataset=dataset,
+            period__label=content["period"],
+            area__name=figure["area"],
+            platform__name=figure["platform"],
+            measure=figure.get("measure", measure),
         )
 
     widgets = {}
-    for name, (title, kind, calculation, label, parts, whole, settings) in _WIDGETS.items():
-        widget = StatisticWidget.objects.filter(title=title).first()
+    for name, copy in content["widgets"].items():
+        words = field_values(StatisticWidget, {"title": copy["title"], "label": copy.get("label", "")})
+        widget = StatisticWidget.objects.filter(title=words["title"]).first()
         if widget is None:
+            measure = copy.get("measure", content["measure"])
+            settings = {key: choices(copy[key]) for key, choices in _WIDGET_CHOICES.items() if key in copy}
             widget = StatisticWidget(
-                title=title,
-                kind=kind,
                 dataset=dataset,
-                calculation=calculation,
-                label=label,
-                whole=observation(*whole) if whole else None,
+                whole=observation(copy["whole"], measure) if "whole" in copy else None,
+                **words,
                 **settings,
             )
             widget.widget_observations = [
-                StatisticWidgetObservation(observation=observation(*part), sort_order=index)
-                for index, part in enumerate(parts)
+                StatisticWidgetObservation(observation=observation(figure, measure), sort_order=index)
+                for index, figure in enumerate(copy["figures"])
             ]
             widget.save()
             widget.save_revision()

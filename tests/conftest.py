@@ -1,4 +1,4 @@
-"""Suite-wide set-up: the database must answer before anything runs."""
+"""Suite-wide set-up: the database must answer before anything runs; the demo's words can be edited."""
 
 import psycopg
 import pytest
@@ -34,3 +34,20 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def edit_demo_words(monkeypatch, tmp_path):
+    """`edit_demo_words(module, [(old, new), ...])`: for this test, `module` (campaign.demo, petitions.demo or
+    statistics.demo) reads a copy of its demo.toml with each `old` text replaced, as a campaigner would."""
+
+    def edit(module, replacements):
+        text = module.DEMO_CONTENT.read_text()
+        for old, new in replacements:
+            assert old in text, old
+            text = text.replace(old, new)
+        path = tmp_path / f"{module.__name__.replace('.', '-')}.toml"
+        path.write_text(text)
+        monkeypatch.setattr(module, "DEMO_CONTENT", path)
+
+    return edit

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from wagtail.images import get_image_model
 from wagtail.models import Page, Revision, Site, WorkflowPage
 
+import campaign.demo
 from campaign.blocks import BaseStreamBlock
 from campaign.models import CampaignPage, HomePage, NewsArticlePage, NewsIndexPage, SiteSettings, StandardPage
 from petitions.models import PetitionPage, Signature
@@ -184,3 +185,40 @@ def test_load_demo_keeps_an_existing_admin_password(django_user_model):
     output = run_load_demo()
     assert django_user_model.objects.get(username="admin").check_password("my-own-password-123")
     assert "exists already" in output
+
+
+# The demo's words are in campaign/demo.toml: a campaigner changes them there, not in Python.
+
+
+def test_a_campaigner_changes_the_words_in_the_demo_file_and_the_site_shows_them(client, edit_demo_words):
+    edit_demo_words(
+        campaign.demo,
+        [
+            ('text = "What the police figures show"', 'text = "What police forces told the NSPCC"'),
+            (
+                'quote = "Facebook risks making itself a one-stop grooming shop."',
+                'quote = """\nFacebook risks making itself\na one-stop grooming shop."""',
+            ),
+            ('title = "Contact"', 'title = "Get in touch"'),
+        ],
+    )
+
+    run_load_demo()
+
+    campaign_page = client.get(CampaignPage.objects.get().url).content.decode()
+    assert "What police forces told the NSPCC" in campaign_page
+    assert "What the police figures show" not in campaign_page
+    regional = NewsArticlePage.objects.get(slug__contains="east-of-england")
+    quotes = [child.value["quote"] for child in regional.body if child.block_type == "pull_quote"]
+    assert quotes == ["Facebook risks making itself a one-stop grooming shop."], "line breaks are spaces"
+    assert StandardPage.objects.get(slug="contact").title == "Get in touch"
+
+
+def test_a_name_the_demo_file_does_not_define_is_named_and_nothing_is_built(edit_demo_words):
+    edit_demo_words(campaign.demo, [('widget = "whatsapp_share_bar"', 'widget = "whatsap_share_bar"')])
+
+    with pytest.raises(ValueError, match="a figure “whatsap_share_bar” that is not there: use one of"):
+        run_load_demo()
+
+    assert not HomePage.objects.exists()
+    assert not get_user_model().objects.exists()

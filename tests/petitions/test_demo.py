@@ -2,6 +2,7 @@
 
 from collections import Counter
 
+import petitions.demo
 from petitions.counts import get_counts, recount_signatures
 from petitions.demo import add_demo_signatures, create_demo_petition
 from petitions.models import Signature
@@ -31,3 +32,29 @@ def test_demo_signatures_are_a_realistic_mix_with_consistent_counts(home):
     assert shown.total == signatures.counted().count()
     assert len(shown.by_region) >= 10
     assert recount_signatures([petition.pk]) == {petition.pk: shown.total}
+
+
+def test_the_letter_is_written_in_the_demo_file(home, edit_demo_words):
+    edit_demo_words(
+        petitions.demo,
+        [
+            ("Dear Mark Zuckerberg,", "Dear Mr Zuckerberg,"),
+            (
+                '"Publish detailed reports',
+                '"Report to the public every year.",\n    "Publish detailed reports',
+            ),
+            ("target = 50_000", "target = 75_000"),
+        ],
+    )
+
+    petition = create_demo_petition(home)
+
+    assert petition.letter.startswith(
+        "<p>Dear Mr Zuckerberg,</p><p>Facebook, Instagram and WhatsApp were used"
+    )
+    assert petition.letter.count("<p>") == 4, "a blank line starts a paragraph; a line break is a space"
+    assert [ask.value for ask in petition.asks][2:] == [
+        "Report to the public every year.",
+        "Publish detailed reports on how you keep children safe on Facebook, Instagram and WhatsApp.",
+    ]
+    assert petition.target == 75_000

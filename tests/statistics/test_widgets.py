@@ -8,7 +8,9 @@ from decimal import Decimal
 import pytest
 from django.utils.html import strip_tags
 
+import statistics.demo
 from statistics.choices import Calculation, Orientation, Qualifier, Rounding, SortOrder, Unit, WidgetKind
+from statistics.demo import create_demo_widgets
 from statistics.figures import build_widget_view, make_number, round_value, widget_problems
 from statistics.models import Area, Observation, Platform
 from statistics.rendering import render_widget
@@ -91,14 +93,37 @@ def test_hertfordshire_40_of_94_is_43_percent(demo_widgets):
 
 
 def test_demo_widgets_are_created_once(demo_widgets):
-    from statistics.demo import create_demo_widgets
-
     again = create_demo_widgets()
 
     assert {name: widget.pk for name, widget in again.items()} == {
         name: widget.pk for name, widget in demo_widgets.items()
     }
     assert Observation.objects.count() == 9
+
+
+def test_the_demo_widgets_words_and_figures_are_written_in_the_demo_file(db, edit_demo_words):
+    edit_demo_words(
+        statistics.demo,
+        [
+            ('title = "Offences where police knew the platform"', 'title = "Where police knew the app"'),
+            (
+                'label = "instances where police in England and Wales said they knew the platform used"',
+                'label = """\ninstances where police knew\nthe app used"""',
+            ),
+            (
+                'figures = [{ area = "England and Wales", platform = "Any known platform" }]',
+                'figures = [{ area = "England and Wales", platform = "WhatsApp" }]',
+            ),
+        ],
+    )
+
+    widget = create_demo_widgets()["known_platform_total"]
+
+    assert (widget.title, widget.label) == (
+        "Where police knew the app",
+        "instances where police knew the app used",
+    )
+    assert text_of(render_widget(widget)).startswith("299 instances where police knew the app used")
 
 
 def build_view(widget):
