@@ -104,37 +104,32 @@ def sentences_with_figures(module, rows):
                 yield sentence, numbers, stated_shares
 
 
-DEMO_MODULES = [campaign.demo, petitions.demo, statistics.demo]
+@pytest.fixture(params=[campaign.demo, petitions.demo, statistics.demo], ids=lambda module: module.__name__)
+def stated(request):
+    """The sentences of one app's demo words that state figures."""
+    return list(sentences_with_figures(request.param, reference_data()))
 
 
-@pytest.mark.parametrize("module", DEMO_MODULES, ids=lambda module: module.__name__)
-def test_every_number_in_the_demo_words_is_a_figure_the_data_supports(module):
-    rows = reference_data()
-    supported = supported_figures(rows)
+def test_every_number_in_the_demo_words_is_a_figure_the_data_supports(stated):
+    supported = supported_figures(reference_data())
 
-    unsupported = [
-        (number, sentence)
-        for sentence, numbers, _shares in sentences_with_figures(module, rows)
-        for number in numbers
-        if number not in supported
-    ]
-
-    assert unsupported == []
+    assert [
+        (number, sentence) for sentence, numbers, _ in stated for number in numbers if number not in supported
+    ] == []
 
 
-@pytest.mark.parametrize("module", DEMO_MODULES, ids=lambda module: module.__name__)
-def test_every_share_in_the_demo_words_states_its_part_and_whole_and_matches_them(module):
-    rows = reference_data()
-    known = shares(rows)
+def test_every_share_in_the_demo_words_states_its_part_and_whole_and_matches_them(stated):
+    known = shares(reference_data())
 
-    wrong = [
+    def matches(share, numbers):
+        return any((share, part, whole) in known for part in numbers for whole in numbers)
+
+    assert [
         (share, sentence)
-        for sentence, numbers, stated in sentences_with_figures(module, rows)
-        for share in stated
-        if not any((share, part, whole) in known for part in numbers for whole in numbers)
-    ]
-
-    assert wrong == []
+        for sentence, numbers, shares_ in stated
+        for share in shares_
+        if not matches(share, numbers)
+    ] == []
 
 
 def test_the_check_finds_a_figure_the_data_does_not_have(edit_demo_words):
