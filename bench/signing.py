@@ -48,38 +48,72 @@ from bench.common import (
 
 LUA_SCRIPT = Path(__file__).with_name("sign.lua")
 WRK_THREADS = 2
-# The same row the sign view inserts, for the demo open letter; :n makes each email unique.
-PGBENCH_SCRIPT = """\\set n random(1, 2000000000)
-INSERT INTO petitions_signature (
-    petition_id, first_name, last_name, email, postcode, region, created_at, confirmed_at,
-    contact_consent, contact_consent_wording_id, show_publicly, show_publicly_wording_id,
-    privacy_notice_version, invalidated_at, invalidation_reason, anonymised_at, ip_hash,
-    mail_status, mail_attempts, mail_queued_at, mail_next_attempt_at, mail_sent_at, mail_last_error
-) VALUES (
-    {petition_id}, 'Load', 'Test', 'bench-pgbench-' || :client_id || '-' || :n || '@example.org', 'SW1A 1AA',
-    'london', now(), NULL, true, {contact_wording_id}, false, {show_wording_id}, '{privacy_notice_version}',
-    NULL, '', NULL, '{ip_hash}', 'queued', 0, now(), NULL, NULL, ''
-) ON CONFLICT DO NOTHING RETURNING id;
-"""
 
-PETITION_FACTS = """
-import json
-from petitions.abuse import hash_client
-from petitions.models import PetitionPage
-from petitions.signing import consent_wording_ids
-petition = PetitionPage.objects.live().exclude(slug__startswith="bench-").order_by("pk").first()
-contact, show = consent_wording_ids(petition)
-print(json.dumps({
-    "petition_id": petition.pk, "url": petition.url, "contact_wording_id": contact,
-    "show_wording_id": show, "privacy_notice_version": petition.privacy_notice_version,
-    "confirmation_required": petition.confirmation_required, "ip_hash": hash_client("127.0.0.1"),
-}))
-"""
+
+def petition_facts_in_shell():
+    """What the benchmarks need to know of the demo open letter; runs in `manage.py shell`.
+
+    With the signature INSERT of the floor's sign view (its values as named parameters) and of
+    pgbench (the same values as literals; :client_id and :n make each email unique).
+    """
+    from bench.signature_sql import SIGNED_FIELDS, signature_insert_sql, sql_literal
+    from petitions.abuse import hash_client
+    from petitions.models import PetitionPage
+    from petitions.signing import consent_wording_ids
+
+    petition = PetitionPage.objects.live().exclude(slug__startswith="bench-").order_by("pk").first()
+    contact, show = consent_wording_ids(petition)
+    ip_hash = hash_client("127.0.0.1")
+    pgbench_row = {
+        "petition_id": sql_literal(petition.pk),
+        "first_name": "'Load'",
+        "last_name": "'Test'",
+        "email": "'bench-pgbench-' || :client_id || '-' || :n || '@example.org'",
+        "postcode": "'SW1A 1AA'",
+        "region": "'london'",
+        "created_at": "now()",
+        "contact_consent": "true",
+        "contact_consent_wording_id": sql_literal(contact),
+        "show_publicly": "false",
+        "show_publicly_wording_id": sql_literal(show),
+        "privacy_notice_version": sql_literal(petition.privacy_notice_version),
+        "ip_hash": sql_literal(ip_hash),
+        "mail_status": "'queued'",
+        "mail_queued_at": "now()",
+    }
+    insert = {"suffix": "ON CONFLICT DO NOTHING RETURNING id"}
+    return {
+        "petition_id": petition.pk,
+        "url": petition.url,
+        "contact_wording_id": contact,
+        "show_wording_id": show,
+        "privacy_notice_version": petition.privacy_notice_version,
+        "confirmation_required": petition.confirmation_required,
+        "ip_hash": ip_hash,
+        "floor_insert_sql": signature_insert_sql({name: f"%({name})s" for name in SIGNED_FIELDS}, **insert),
+        "pgbench_script": f"\\set n random(1, 2000000000)\n{signature_insert_sql(pgbench_row, **insert)};\n",
+    }
 
 
 def petition_facts():
-    output = manage("shell", "-c", PETITION_FACTS, capture=True).stdout
+    code = "import json; from bench.signing import petition_facts_in_shell as f; print(json.dumps(f()))"
+    output = manage("shell", "-c", code, capture=True).stdout
     return json.loads(output.strip().splitlines()[-1])
+
+
+FLOOR_APP = "bench.floor_app.wsgi:application"
+
+
+def floor_env(facts):
+    """The floor app's environment: the open letter's ids and the INSERT its sign view runs."""
+    return server_env(
+        DJANGO_SETTINGS_MODULE="bench.floor_app.settings",
+        FLOOR_PETITION_ID=facts["petition_id"],
+        FLOOR_CONTACT_WORDING_ID=facts["contact_wording_id"],
+        FLOOR_SHOW_WORDING_ID=facts["show_wording_id"],
+        FLOOR_PRIVACY_NOTICE_VERSION=facts["privacy_notice_version"],
+        FLOOR_INSERT_SIGNATURE=facts["floor_insert_sql"],
+    )
 
 
 def delete_bench_rows():
@@ -162,7 +196,7 @@ def run_signing(base_url, form_path, sign_path, run_id, seconds, connections):
 
 def run_pgbench(facts, seconds, connections):
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
-        script.write(PGBENCH_SCRIPT.format(**facts))
+        script.write(facts["pgbench_script"])
     command = [
         "pgbench", "-n", "-c", str(connections), "-j", str(WRK_THREADS), "-T", str(seconds),
         "-f", script.name, "-h", "127.0.0.1", "-U", "postgres", BENCH_DATABASE,
@@ -240,14 +274,7 @@ def main():
         project = warm_up_and_run(
             base_url, facts["url"], f"/petitions/{facts['petition_id']}/sign/", f"{run_id}-project", args
         )
-    floor_env = server_env(
-        DJANGO_SETTINGS_MODULE="bench.floor_app.settings",
-        FLOOR_PETITION_ID=facts["petition_id"],
-        FLOOR_CONTACT_WORDING_ID=facts["contact_wording_id"],
-        FLOOR_SHOW_WORDING_ID=facts["show_wording_id"],
-        FLOOR_PRIVACY_NOTICE_VERSION=facts["privacy_notice_version"],
-    )
-    with gunicorn(floor_env, app="bench.floor_app.wsgi:application") as base_url:
+    with gunicorn(floor_env(facts), app=FLOOR_APP) as base_url:
         floor = warm_up_and_run(base_url, "/sign/", "/sign/", f"{run_id}-floor", args)
     pgbench = run_pgbench(facts, min(args.seconds, 15), args.connections)
 

@@ -2,5 +2,6 @@
 
 `/sign/` validates the project's own sign form and inserts the same signature row as the real sign
 view, with nothing else around it (no rate limit, no consent lookups, no mail task); `/page/` renders
-a small template. Run under the same gunicorn configuration as the project.
+a small template; `/count.json` sums the open letter's counter rows into a small JSON answer. Run
+under the same gunicorn configuration as the project.
 """
