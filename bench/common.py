@@ -4,6 +4,7 @@ Every script measures the project and a floor in the same run, so the ratios hol
 Servers run production settings (DEBUG off, PostgreSQL, Redis) on loopback ports of their own.
 """
 
+import math
 import os
 import platform
 import re
@@ -192,6 +193,15 @@ def wrk(url, seconds, connections=16, threads=2, script=None, env=None):
         "socket_errors": socket_errors.group(1) if socket_errors else "",
         "output": output,
     }
+
+
+def percentile(values, fraction):
+    """Nearest-rank percentile of `values`, e.g. fraction=0.99 for p99 (None when there are none)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = math.ceil(fraction * len(ordered))
+    return ordered[min(len(ordered), max(rank, 1)) - 1]
 
 
 def _first_line(command):

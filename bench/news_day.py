@@ -63,6 +63,7 @@ from bench.common import (
     gunicorn,
     machine_description,
     manage,
+    percentile,
     prepare_database,
     psql,
     require,
@@ -394,14 +395,6 @@ async def drive(base_url, target, args, run_id, event=None, marker=""):
 
 
 # Figures ---------------------------------------------------------------------------------------------
-
-
-def percentile(values, fraction):
-    """Nearest-rank percentile of `values` (None when there are none)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))]
 
 
 def figures(measured):
