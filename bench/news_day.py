@@ -484,12 +484,12 @@ def shell_result(function, *arguments):
 
 
 @contextmanager
-def event_process(env, event, log_path, prepared):
-    """The editor's publish or the data import, loaded and waiting for its cue on stdin (None: no event)."""
-    if event == "publish":
-        arguments = in_shell("publish_when_told", prepared["paths"]["campaign page"], prepared["marker"])
+def event_process(env, kind, log_path, details):
+    """The editor's publish or the data import, loaded and waiting for its cue on stdin."""
+    if kind == "publish":
+        arguments = in_shell("publish_when_told", details["page"], details["marker"])
     else:
-        arguments = in_shell("import_when_told", prepared["dataset"], str(prepared["import_file"]))
+        arguments = in_shell("import_when_told", details["dataset"], str(details["import_file"]))
     with background(
         [PYTHON, "manage.py", *arguments], env, log_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE
     ) as process:
@@ -749,7 +749,7 @@ def run_once(number, args, prepared):
     with tempfile.TemporaryDirectory(prefix="bench-news-day-") as folder:
         folder = Path(folder)
         mail_dir = folder / "mail"
-        event = {"paths": target["pages"], "dataset": prepared["news_day"]["dataset"]}
+        event = {"page": target["pages"]["campaign page"], "dataset": prepared["news_day"]["dataset"]}
         if args.event == "publish":
             event["marker"] = marker = f"{run_id} published"
         else:
@@ -757,17 +757,10 @@ def run_once(number, args, prepared):
             marker = write_import_file(prepared["news_day"], event["import_file"], number)
         with ExitStack() as stack:
             smtp_port = free_port()
-            smtp = [
-                PYTHON,
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                f"127.0.0.1:{smtp_port}",
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-            ]
-            stack.enter_context(background([*smtp, str(mail_dir)], server_env(), folder / "smtp.log"))
+            # A real SMTP server keeping what it accepts in a maildir.
+            smtp = [PYTHON, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}"]
+            smtp += ["-c", "aiosmtpd.handlers.Mailbox", str(mail_dir)]
+            stack.enter_context(background(smtp, server_env(), folder / "smtp.log"))
             wait_for_port(smtp_port)
             env = server_env(EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}")
             # Loaded before the load starts: the event is the publish or import, not a process starting.
