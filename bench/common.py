@@ -4,6 +4,7 @@ Every script measures the project and a floor in the same run, so the ratios hol
 Servers run production settings (DEBUG off, PostgreSQL, Redis) on loopback ports of their own.
 """
 
+import math
 import os
 import platform
 import re
@@ -124,30 +125,42 @@ def wait_for_port(port, timeout=30):
 
 
 @contextmanager
-def gunicorn(env, app=None, port=None):
-    """A gunicorn server with config/gunicorn.conf.py on a free loopback port; yields its base URL."""
+def background(command, env, log_path=None, **options):
+    """A process started in the project folder; yields it, and stops it at the end (SIGTERM, then SIGKILL).
+
+    Its standard error (and output, unless `options` say otherwise) goes to `log_path`, if given: a pipe
+    nobody read would fill up under a run's warnings and stall the process.
+    """
+    log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    options.setdefault("stdout", log)
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stderr=log, text=True, **options)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if log_path:
+            log.close()
+
+
+@contextmanager
+def gunicorn(env, app=None, port=None, log_path=None):
+    """A gunicorn server with config/gunicorn.conf.py on a free loopback port; yields its base URL.
+
+    Its error log (the application's warnings and errors) goes to `log_path`, if given.
+    """
     port = port or free_port()
     command = [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", *([app] if app else [])]
+    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
     # Access lines are written as in production, but not kept.
-    process = subprocess.Popen(
-        command,
-        cwd=PROJECT_ROOT,
-        env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
+    with background(command, env, log_path, stdout=subprocess.DEVNULL, start_new_session=True):
         wait_for_port(port)
         yield f"http://127.0.0.1:{port}"
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 _DURATION_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -180,6 +193,15 @@ def wrk(url, seconds, connections=16, threads=2, script=None, env=None):
         "socket_errors": socket_errors.group(1) if socket_errors else "",
         "output": output,
     }
+
+
+def percentile(values, fraction):
+    """Nearest-rank percentile of `values`, e.g. fraction=0.99 for p99 (None when there are none)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = math.ceil(fraction * len(ordered))
+    return ordered[min(len(ordered), max(rank, 1)) - 1]
 
 
 def _first_line(command):

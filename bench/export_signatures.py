@@ -50,36 +50,28 @@ COPY_SQL = (
 )
 
 # One row per signature, varied enough to look real: a formula-like name every 1,000 rows (neutralised
-# on the way out), every tenth unconfirmed, every fiftieth invalidated.
-INSERT_SQL = """
-INSERT INTO petitions_signature (
-    petition_id, first_name, last_name, email, postcode, region, created_at, confirmed_at,
-    contact_consent, contact_consent_wording_id, show_publicly, show_publicly_wording_id,
-    privacy_notice_version, invalidated_at, invalidation_reason, ip_hash, mail_status, mail_attempts,
-    mail_last_error
-)
-SELECT
-    %(petition)s,
-    CASE WHEN g %% 1000 = 0 THEN '=HYPERLINK("http://x")' ELSE 'First' || g END,
-    'Last' || g,
-    'signer' || g || '@example.org',
-    'SW1A 1AA',
-    (ARRAY['london','north-west','scotland','wales','south-east'])[1 + g %% 5],
-    now() - make_interval(secs => g),
-    CASE WHEN g %% 10 = 0 THEN NULL ELSE now() - make_interval(secs => g) + interval '5 minutes' END,
-    g %% 3 = 0,
-    %(contact_wording)s,
-    g %% 4 = 0,
-    %(show_wording)s,
-    '',
-    CASE WHEN g %% 50 = 0 THEN now() ELSE NULL END,
-    CASE WHEN g %% 50 = 0 THEN 'bench' ELSE '' END,
-    md5(g::text),
-    'sent',
-    1,
-    ''
-FROM generate_series(1, %(rows)s) AS g
-"""
+# on the way out), every tenth unconfirmed, every fiftieth invalidated. psycopg fills in the parameters.
+EXPORT_SIGNATURE = {
+    "petition_id": "%(petition)s",
+    "first_name": "CASE WHEN g %% 1000 = 0 THEN '=HYPERLINK(\"http://x\")' ELSE 'First' || g END",
+    "last_name": "'Last' || g",
+    "email": "'signer' || g || '@example.org'",
+    "postcode": "'SW1A 1AA'",
+    "region": "(ARRAY['london','north-west','scotland','wales','south-east'])[1 + g %% 5]",
+    "created_at": "now() - make_interval(secs => g)",
+    "confirmed_at": (
+        "CASE WHEN g %% 10 = 0 THEN NULL ELSE now() - make_interval(secs => g) + interval '5 minutes' END"
+    ),
+    "contact_consent": "g %% 3 = 0",
+    "contact_consent_wording_id": "%(contact_wording)s",
+    "show_publicly": "g %% 4 = 0",
+    "show_publicly_wording_id": "%(show_wording)s",
+    "invalidated_at": "CASE WHEN g %% 50 = 0 THEN now() ELSE NULL END",
+    "invalidation_reason": "CASE WHEN g %% 50 = 0 THEN 'bench' ELSE '' END",
+    "ip_hash": "md5(g::text)",
+    "mail_status": "'sent'",
+    "mail_attempts": "1",
+}
 
 
 def child_env():
@@ -124,6 +116,7 @@ def child_fill(rows):
     from django.db import connection
     from wagtail.models import Page
 
+    from bench.signature_sql import signature_insert_sql
     from petitions.demo import create_demo_petition
     from petitions.models import Signature
     from petitions.signing import consent_wording_ids
@@ -136,7 +129,7 @@ def child_fill(rows):
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE petitions_signature")
         cursor.execute(
-            INSERT_SQL,
+            signature_insert_sql(EXPORT_SIGNATURE, select_from="generate_series(1, %(rows)s) AS g"),
             {
                 "petition": petition.pk,
                 "contact_wording": contact_wording,

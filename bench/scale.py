@@ -89,21 +89,30 @@ def build_dataset(slug, shape):
     return dataset, widgets
 
 
-INSERT_SIGNATURES = """
-INSERT INTO petitions_signature (
-    petition_id, first_name, last_name, email, postcode, region, created_at, confirmed_at,
-    contact_consent, contact_consent_wording_id, show_publicly, show_publicly_wording_id,
-    privacy_notice_version, invalidated_at, invalidation_reason, anonymised_at, ip_hash,
-    mail_status, mail_attempts, mail_queued_at, mail_next_attempt_at, mail_sent_at, mail_last_error
-)
-SELECT :'petition_id', 'Scale', 'Signer ' || n, 'scale-' || :'petition_id' || '-' || n || '@example.org',
-    'SW1A 1AA', 'london', now() - make_interval(secs => n), now(), n % 2 = 0, :'contact_id', n % 3 = 0,
-    :'show_id', :'privacy_version', NULL, '', NULL, '', 'sent', 1, now(), NULL, now(), ''
-FROM generate_series(1, :'rows'::int) AS n;
-"""
+# Confirmed signatures, already mailed; psql fills in the variables.
+SCALE_SIGNATURE = {
+    "petition_id": ":'petition_id'",
+    "first_name": "'Scale'",
+    "last_name": "'Signer ' || n",
+    "email": "'scale-' || :'petition_id' || '-' || n || '@example.org'",
+    "postcode": "'SW1A 1AA'",
+    "region": "'london'",
+    "created_at": "now() - make_interval(secs => n)",
+    "confirmed_at": "now()",
+    "contact_consent": "n % 2 = 0",
+    "contact_consent_wording_id": ":'contact_id'",
+    "show_publicly": "n % 3 = 0",
+    "show_publicly_wording_id": ":'show_id'",
+    "privacy_notice_version": ":'privacy_version'",
+    "mail_status": "'sent'",
+    "mail_attempts": "1",
+    "mail_queued_at": "now()",
+    "mail_sent_at": "now()",
+}
 
 
 def build_petition(slug, signatures):
+    from bench.signature_sql import signature_insert_sql
     from campaign.models import HomePage
     from petitions.counts import recount_signatures
     from petitions.models import PetitionPage, Signature
@@ -120,7 +129,7 @@ def build_petition(slug, signatures):
         contact_id, show_id = consent_wording_ids(petition)
         psql("DELETE FROM petitions_signature WHERE petition_id = :'petition_id'", petition_id=petition.pk)
         psql(
-            INSERT_SIGNATURES,
+            signature_insert_sql(SCALE_SIGNATURE, select_from="generate_series(1, :'rows'::int) AS n") + ";",
             petition_id=petition.pk,
             contact_id=contact_id,
             show_id=show_id,

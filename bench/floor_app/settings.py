@@ -39,3 +39,5 @@ FLOOR_PETITION_ID = int(os.environ.get("FLOOR_PETITION_ID", "0"))
 FLOOR_CONTACT_WORDING_ID = int(os.environ.get("FLOOR_CONTACT_WORDING_ID", "0"))
 FLOOR_SHOW_WORDING_ID = int(os.environ.get("FLOOR_SHOW_WORDING_ID", "0"))
 FLOOR_PRIVACY_NOTICE_VERSION = os.environ.get("FLOOR_PRIVACY_NOTICE_VERSION", "")
+# The signature INSERT, built from the model by bench/signature_sql.py (this app has no models).
+FLOOR_INSERT_SIGNATURE = os.environ.get("FLOOR_INSERT_SIGNATURE", "")

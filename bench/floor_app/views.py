@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import connection
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -19,19 +20,6 @@ PETITION = SimpleNamespace(
     confirmation_required=True,
 )
 
-INSERT_SIGNATURE = """
-INSERT INTO petitions_signature (
-    petition_id, first_name, last_name, email, postcode, region, created_at, confirmed_at,
-    contact_consent, contact_consent_wording_id, show_publicly, show_publicly_wording_id,
-    privacy_notice_version, invalidated_at, invalidation_reason, anonymised_at, ip_hash,
-    mail_status, mail_attempts, mail_queued_at, mail_next_attempt_at, mail_sent_at, mail_last_error
-) VALUES (
-    %s, %s, %s, %s, %s, %s, %s, NULL, %s, %s, %s, %s,
-    %s, NULL, '', NULL, %s, 'queued', 0, %s, NULL, NULL, ''
-)
-ON CONFLICT DO NOTHING RETURNING id
-"""
-
 
 def sign(request):
     form = SignatureForm(request.POST or None, petition=PETITION)
@@ -39,27 +27,37 @@ def sign(request):
         return render(request, "sign.html", {"form": form})
     data = form.cleaned_data
     now = timezone.now()
+    row = {
+        "petition_id": settings.FLOOR_PETITION_ID,
+        "first_name": data["first_name"],
+        "last_name": data["last_name"],
+        "email": data["email"],
+        "postcode": data["postcode"],
+        "region": region_for_postcode(data["postcode"]),
+        "created_at": now,
+        "contact_consent": data["contact_consent"],
+        "contact_consent_wording_id": settings.FLOOR_CONTACT_WORDING_ID,
+        "show_publicly": data["show_publicly"],
+        "show_publicly_wording_id": settings.FLOOR_SHOW_WORDING_ID,
+        "privacy_notice_version": settings.FLOOR_PRIVACY_NOTICE_VERSION,
+        "ip_hash": hash_client(request.META.get("REMOTE_ADDR", "")),
+        "mail_status": "queued",
+        "mail_queued_at": now,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(settings.FLOOR_INSERT_SIGNATURE, row)
+    return redirect("thanks")
+
+
+def count(request):
+    """The open letter's count as JSON: one sum over its counter rows, no cache in front."""
     with connection.cursor() as cursor:
         cursor.execute(
-            INSERT_SIGNATURE,
-            [
-                settings.FLOOR_PETITION_ID,
-                data["first_name"],
-                data["last_name"],
-                data["email"],
-                data["postcode"],
-                region_for_postcode(data["postcode"]),
-                now,
-                data["contact_consent"],
-                settings.FLOOR_CONTACT_WORDING_ID,
-                data["show_publicly"],
-                settings.FLOOR_SHOW_WORDING_ID,
-                settings.FLOOR_PRIVACY_NOTICE_VERSION,
-                hash_client(request.META.get("REMOTE_ADDR", "")),
-                now,
-            ],
+            "SELECT COALESCE(SUM(count), 0) FROM petitions_signaturecount WHERE petition_id = %s",
+            [settings.FLOOR_PETITION_ID],
         )
-    return redirect("thanks")
+        (total,) = cursor.fetchone()
+    return JsonResponse({"petition": settings.FLOOR_PETITION_ID, "count": total})
 
 
 def page(request):
