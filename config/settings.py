@@ -84,6 +84,7 @@ MIDDLEWARE = [
     # After session, CSRF and messages: a cached page still gets the visitor's own CSRF token.
     "config.page_cache.PageCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "config.password_throttle.PasswordThrottleMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -303,6 +304,18 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "config.views.locked_out"
 # The client's address, as everything else that keys on it reads it (TRUSTED_PROXY_COUNT above).
 AXES_CLIENT_IP_CALLABLE = "config.client_address.client_ip"
+
+# Passwords on private pages and documents (config.password_throttle): after this many tries without
+# success from one client for one restriction within the window, the next is refused (429) for the
+# cool-off. Counted in the shared cache; while it cannot count, password forms are refused (503).
+PRIVACY_PASSWORD_FAILURE_LIMIT = env.int("PRIVACY_PASSWORD_FAILURE_LIMIT", default=5)
+PRIVACY_PASSWORD_WINDOW_MINUTES = env.int("PRIVACY_PASSWORD_WINDOW_MINUTES", default=15)
+PRIVACY_PASSWORD_COOLOFF_MINUTES = env.int("PRIVACY_PASSWORD_COOLOFF_MINUTES", default=15)
+# The views that check those passwords (URL names), each with the URL argument naming its restriction.
+PRIVACY_PASSWORD_VIEWS = {
+    "wagtailcore_authenticate_with_password": "page_view_restriction_id",
+    "wagtaildocs_authenticate_with_password": "restriction_id",
+}
 
 # Anonymous whole-page cache (config.page_cache), in the shared cache. 0 switches it off, the
 # default for a local run (and the tests) so that a change shows at once.
