@@ -27,6 +27,8 @@ from aiosmtpd.controller import Controller
 from django.db import connection
 from django.urls import reverse
 
+from bench.common import nginx_config
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # The servers and the test process sign form and confirmation tokens with the same key.
@@ -305,22 +307,6 @@ class TcpProxy:
         sock.close()
 
 
-NGINX_CONF = """
-daemon off;
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {tmp}/client_body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-{servers}
-}}
-"""
 # One reverse proxy, as docs/deployment.md configures it: it appends the address it received the
 # request from to X-Forwarded-For (keeping what came before, which may be the client's own).
 NGINX_PROXY = """
@@ -352,7 +338,7 @@ def nginx_proxies(upstream_url, count, folder):
         upstream = port
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "nginx.conf"
-    config.write_text(NGINX_CONF.format(tmp=folder, servers="".join(servers)))
+    config.write_text(nginx_config(folder, "".join(servers)))
 
     def listening():
         with socket.socket() as probe:
