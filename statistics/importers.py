@@ -193,10 +193,10 @@ def read_rows(file_name, content):
         _reject_file(
             "This is an old Excel (.xls) file. Save it as an Excel workbook (.xlsx) or as 'CSV UTF-8'."
         )
-    elif b"\x00" in content[:8192] or content.startswith(b"%PDF"):
-        _reject_file(f"{file_name} is not a CSV or XLSX file. Upload the data as CSV (UTF-8) or XLSX.")
+    elif content.startswith(b"%PDF"):
+        _reject_not_data(file_name)
     else:
-        cells = _read_csv(content)
+        cells = _read_csv(file_name, content)
     return _rows_from_cells(cells)
 
 
@@ -204,10 +204,18 @@ def _reject_file(message):
     raise ImportRejected([ImportProblem(None, "", message)])
 
 
-def _read_csv(content):
+def _reject_not_data(file_name):
+    _reject_file(f"{file_name} is not a CSV or XLSX file. Upload the data as CSV (UTF-8) or XLSX.")
+
+
+def _read_csv(file_name, content):
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
+        # NUL bytes in a file that is not UTF-8 mean binary data (or UTF-16), not a spreadsheet's CSV.
+        # In UTF-8 text a stray NUL is only a bad cell: the rows' checks name it.
+        if b"\x00" in content[:8192]:
+            _reject_not_data(file_name)
         _reject_file(
             "The file is not UTF-8 text, so some letters would come out wrong. In Excel choose "
             "'Save as' → 'CSV UTF-8 (Comma delimited)'; in LibreOffice choose the UTF-8 character set."

@@ -281,6 +281,16 @@ def test_a_nul_anywhere_in_a_csv_is_a_problem_at_its_row_and_column_and_nothing_
     assert not Observation.objects.exists()
 
 
+def test_a_nul_early_in_a_csv_is_a_bad_cell_not_a_file_that_is_not_data(reference_csv):
+    rows = reference_rows(reference_csv)
+    rows[0]["note"] = "Source:\x00 FOI"
+
+    problems = rejected_problems(DatasetFactory(), to_csv(rows))
+
+    assert [(problem.row, problem.column) for problem in problems] == [(2, "note")]
+    assert "hidden character that cannot be stored" in problems[0].message
+
+
 def xlsx_with_a_damaged_note(reference_csv, *, shared):
     """The reference rows as a workbook whose last note holds a character XML forbids (`&#0;`): in the
     sheet itself, or in the table of strings the sheet's cells share, as Excel stores text."""
