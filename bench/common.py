@@ -26,6 +26,30 @@ POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379")
 
 
+_NGINX_FRAME = """
+worker_processes 1;
+daemon off;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {folder}/client_body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+{http}
+}}
+"""
+
+
+def nginx_config(folder, http):
+    """An nginx configuration for a process of its own, kept in `folder` (pid file, logs and temp paths,
+    not daemonised), with `http` (upstreams, servers) in its http block. The proxy tests use it too."""
+    return _NGINX_FRAME.format(folder=folder, http=http)
+
+
 def server_env(**overrides):
     """Environment for a production-like app server on the benchmark database and Redis db."""
     env = {

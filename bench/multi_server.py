@@ -39,6 +39,7 @@ from bench.common import (
     free_port,
     gunicorn,
     manage,
+    nginx_config,
     prepare_database,
     psql,
     require,
@@ -56,19 +57,7 @@ SET_BENCH_ADMIN = (
     "user.is_staff = user.is_superuser = True; "
     "user.set_password(os.environ['BENCH_ADMIN_PASSWORD']); user.save()"
 )
-NGINX_CONF = """
-worker_processes 1;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    access_log off;
-    client_body_temp_path {tmp}/client_body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
+NGINX_SITE = """
     upstream app_servers {{
         server 127.0.0.1:{port_a};
         server 127.0.0.1:{port_b};
@@ -83,9 +72,7 @@ http {{
             proxy_set_header X-Forwarded-Proto https;
             add_header X-Upstream $upstream_addr always;
         }}
-    }}
-}}
-"""
+    }}"""
 
 # Published in a process of its own, as an editor's request on a third server would be.
 PUBLISH_CHANGE = """
@@ -284,7 +271,7 @@ def main():
         stack.enter_context(gunicorn(env, port=port_a))
         stack.enter_context(gunicorn(env, port=port_b))
         conf = tmp / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(tmp=tmp, port_a=port_a, port_b=port_b, port=port))
+        conf.write_text(nginx_config(tmp, NGINX_SITE.format(port_a=port_a, port_b=port_b, port=port)))
         nginx = subprocess.Popen(["nginx", "-p", str(tmp), "-c", str(conf), "-e", str(tmp / "error.log")])
         stack.callback(nginx.wait, timeout=30)
         stack.callback(nginx.terminate)

@@ -11,6 +11,9 @@ class ConfigConfig(AppConfig):
     verbose_name = "Site configuration"
 
     def ready(self):
+        from config import secret_paths
         from config.page_cache import connect_purge_signals
 
         connect_purge_signals()
+        # Before any URLconf is loaded: the petitions app's confirmation URL uses `<secret:token>`.
+        secret_paths.register()

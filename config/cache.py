@@ -128,3 +128,17 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self):
         return self._attempt(lambda: False, super().clear)
+
+
+def count_in_window(cache, key, timeout):
+    """Add one to the counter `key` in `cache`, created to expire after `timeout` seconds; the new count.
+
+    A fixed window with nothing to clean up. `ResilientRedisCache` counts in one round trip; other
+    backends add the key, then increment it. Raises what the backend raises when it cannot count
+    (`ValueError` from `ResilientRedisCache` while Redis is unreachable): each caller decides whether
+    that lets the request through.
+    """
+    if hasattr(cache, "count_in_window"):
+        return cache.count_in_window(key, timeout)
+    cache.add(key, 0, timeout=timeout)
+    return cache.incr(key)

@@ -1,4 +1,5 @@
-"""Structured logging: JSON or text lines on stdout, with the request they belong to and no personal data.
+"""Structured logging: JSON or text lines on stdout, with the request they belong to and no personal data
+or secrets.
 
 `settings.LOGGING` wires these into Django's logging; `config/gunicorn.conf.py` uses `GunicornLogger` so
 the server's access and error lines come out in the same shape.
@@ -13,13 +14,17 @@ import re
 from django.conf import settings
 from gunicorn.glogging import Logger as GunicornBaseLogger
 
+from config.secret_paths import mask_secrets
+
 # The request being served by this thread (or task), set by `config.middleware.RequestIdMiddleware`.
 current_request = contextvars.ContextVar("current_request", default=None)
 
 REDACTED_EMAIL = "[email]"
 REDACTED_POSTCODE = "[postcode]"
 
-_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+# No slash in the local part (where addresses allow one, nobody uses it): in a path, an address
+# would otherwise swallow every segment before it.
+_EMAIL = re.compile(r"[\w.!#$%&'*+=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 # UK postcodes, with or without the space, in any case ("sw1a 1aa", "M11AE", "GIR 0AA"). It errs on the
 # side of redacting: a false positive costs a word in a log line, a miss leaks an address.
 _POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}[0-9][A-Z0-9]?|GIR)\s*[0-9][A-Z]{2}\b", re.IGNORECASE)
@@ -29,8 +34,9 @@ STRUCTURED_FIELDS = ("request_id", "method", "path", "status", "duration_ms")
 
 
 def redact(text):
-    """Return `text` with anything that looks like an email address or a UK postcode masked."""
-    return _POSTCODE.sub(REDACTED_POSTCODE, _EMAIL.sub(REDACTED_EMAIL, text))
+    """Return `text` with secret URL segments (config.secret_paths), and anything that looks like an
+    email address or a UK postcode, masked."""
+    return _POSTCODE.sub(REDACTED_POSTCODE, _EMAIL.sub(REDACTED_EMAIL, mask_secrets(text)))
 
 
 class RequestContextFilter(logging.Filter):
@@ -46,7 +52,7 @@ class RequestContextFilter(logging.Filter):
 
 
 class RedactPersonalDataFilter(logging.Filter):
-    """Mask email addresses and postcodes in every message, traceback and path before it is written.
+    """Mask secrets, email addresses and postcodes in every message, traceback and path before it is written.
 
     Code should never log personal data; this is the safety net for the line that does (an exception
     message quoting a unique-constraint violation, a library logging what it was given).

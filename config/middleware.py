@@ -8,6 +8,7 @@ from csp.utils import default_config
 from django.conf import settings
 
 from config.log import current_request
+from config.secret_paths import request_secrets
 
 # A request id set by the reverse proxy (nginx's $request_id, say) is kept so that the proxy's logs and
 # ours line up; anything else in that header is replaced rather than written into our logs.
@@ -26,9 +27,11 @@ class RequestIdMiddleware:
         request.request_id = request_id
         context = {"request_id": request_id, "method": request.method, "path": request.path}
         token = current_request.set(context)
+        secrets_token = request_secrets.set(set())
         try:
             response = self.get_response(request)
         finally:
+            request_secrets.reset(secrets_token)
             current_request.reset(token)
         response["X-Request-ID"] = request_id
         return response

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
+    # Before anything that queries (sessions, axes, views): text PostgreSQL cannot store gets a 400.
+    "config.storable_text.StorableTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -82,6 +84,7 @@ MIDDLEWARE = [
     # After session, CSRF and messages: a cached page still gets the visitor's own CSRF token.
     "config.page_cache.PageCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "config.password_throttle.PasswordThrottleMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -263,6 +266,26 @@ PERMISSIONS_POLICY = {
     )
 }
 
+# The client's address (config.client_address): the number of reverse proxies in front of the app
+# servers, each appending to X-Forwarded-For; 0 means clients connect directly (REMOTE_ADDR). Admin
+# sign-in lock-outs, the sign-form rate limit and the password throttle all key on it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    sys.exit(f"TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}.")
+# Settings it replaced, which no longer do anything: stop rather than key on the proxy unnoticed.
+_REPLACED_BY_TRUSTED_PROXY_COUNT = {
+    "PETITION_CLIENT_IP_HEADER": "",
+    "AXES_IPWARE_PROXY_COUNT": "",
+    "AXES_IPWARE_META_PRECEDENCE_ORDER": "REMOTE_ADDR",
+}
+for _name, _harmless in _REPLACED_BY_TRUSTED_PROXY_COUNT.items():
+    if env.str(_name, default=_harmless).strip() not in ("", _harmless):
+        sys.exit(
+            f"Refusing to start: {_name} is no longer used. Remove it and set TRUSTED_PROXY_COUNT to the "
+            "number of reverse proxies in front of the site (0 for none, 1 for one nginx or load balancer, "
+            "2 for a CDN or load balancer in front of nginx); see docs/deployment.md."
+        )
+
 # Admin login brute-force protection (django-axes), recorded in the database so that every app
 # server counts the same failures. A username is locked out from one IP address after
 # AXES_FAILURE_LIMIT failures for AXES_COOLOFF_MINUTES; a successful login clears the count.
@@ -279,10 +302,20 @@ AXES_RESET_ON_SUCCESS = True
 # only the masked lock-out parameters.
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "config.views.locked_out"
-# Where the client's address is read from. Behind a reverse proxy: HTTP_X_FORWARDED_FOR, with
-# AXES_IPWARE_PROXY_COUNT set to the number of proxies in front (see docs/deployment.md).
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"])
-AXES_IPWARE_PROXY_COUNT = int(env.str("AXES_IPWARE_PROXY_COUNT", default="") or 0) or None
+# The client's address, as everything else that keys on it reads it (TRUSTED_PROXY_COUNT above).
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_ip"
+
+# Passwords on private pages and documents (config.password_throttle): after this many tries without
+# success from one client for one restriction within the window, the next is refused (429) for the
+# cool-off. Counted in the shared cache; while it cannot count, password forms are refused (503).
+PRIVACY_PASSWORD_FAILURE_LIMIT = env.int("PRIVACY_PASSWORD_FAILURE_LIMIT", default=5)
+PRIVACY_PASSWORD_WINDOW_MINUTES = env.int("PRIVACY_PASSWORD_WINDOW_MINUTES", default=15)
+PRIVACY_PASSWORD_COOLOFF_MINUTES = env.int("PRIVACY_PASSWORD_COOLOFF_MINUTES", default=15)
+# The views that check those passwords (URL names), each with the URL argument naming its restriction.
+PRIVACY_PASSWORD_VIEWS = {
+    "wagtailcore_authenticate_with_password": "page_view_restriction_id",
+    "wagtaildocs_authenticate_with_password": "restriction_id",
+}
 
 # Anonymous whole-page cache (config.page_cache), in the shared cache. 0 switches it off, the
 # default for a local run (and the tests) so that a change shows at once.
@@ -329,7 +362,6 @@ PETITION_SIGN_RATE_LIMIT = env.int("PETITION_SIGN_RATE_LIMIT", default=10)
 PETITION_SIGN_RATE_WINDOW_SECONDS = env.int("PETITION_SIGN_RATE_WINDOW_SECONDS", default=600)
 PETITION_FORM_MIN_SECONDS = env.int("PETITION_FORM_MIN_SECONDS", default=3)
 PETITION_FORM_MAX_AGE_SECONDS = env.int("PETITION_FORM_MAX_AGE_SECONDS", default=86_400)
-PETITION_CLIENT_IP_HEADER = env.str("PETITION_CLIENT_IP_HEADER", default="")
 PETITION_CONFIRMATION_MAX_AGE_DAYS = env.int("PETITION_CONFIRMATION_MAX_AGE_DAYS", default=14)
 PETITION_CONFIRMATION_RESEND_SECONDS = env.int("PETITION_CONFIRMATION_RESEND_SECONDS", default=300)
 PETITION_MAIL_MAX_ATTEMPTS = env.int("PETITION_MAIL_MAX_ATTEMPTS", default=8)

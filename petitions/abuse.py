@@ -13,18 +13,17 @@ from django.core import signing
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 
+from config import client_address
+from config.cache import count_in_window
+
 logger = logging.getLogger(__name__)
 
 _FORM_TOKEN_SALT = "petitions.sign-form-shown"  # noqa: S105 - a namespace for signing, not a secret
 
 
 def client_ip(request):
-    """The client's IP: REMOTE_ADDR, or the header a trusted proxy sets (PETITION_CLIENT_IP_HEADER)."""
-    header = settings.PETITION_CLIENT_IP_HEADER
-    if header and request.META.get(header):
-        # A proxy appending to X-Forwarded-For puts the address it saw last.
-        return request.META[header].split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's IP, as the whole site reads it (config.client_address, TRUSTED_PROXY_COUNT)."""
+    return client_address.client_ip(request)
 
 
 def hash_client(ip):
@@ -66,19 +65,14 @@ def check_form_token(token):
 def sign_rate_limited(ip_hash):
     """Count one sign attempt by this client; True when it is over the limit for the current window.
 
-    A fixed window keyed by the client hash, with nothing to clean up. The project's Redis backend
-    counts in one round trip (`count_in_window`); other backends add the key, then increment it.
+    A fixed window keyed by the client hash (`config.cache.count_in_window`).
     """
     if not ip_hash:
         return False
     window = settings.PETITION_SIGN_RATE_WINDOW_SECONDS
     key = f"petitions:sign-rate:{ip_hash}:{int(time.time()) // window}"
     try:
-        if hasattr(cache, "count_in_window"):
-            attempts = cache.count_in_window(key, window)
-        else:
-            cache.add(key, 0, timeout=window)
-            attempts = cache.incr(key)
+        attempts = count_in_window(cache, key, window)
     except Exception:  # noqa: BLE001 - each cache backend raises its own errors; signing must go on
         logger.warning("Rate-limit cache unavailable: sign request allowed without a rate limit")
         return False

@@ -11,5 +11,5 @@ urlpatterns = [
     path("<int:petition_id>/check-your-email/", views.check_email, name="check_email"),
     path("<int:petition_id>/count.json", views.count_json, name="count"),
     path("<int:petition_id>/signers/", views.signers, name="signers"),
-    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("confirm/<secret:token>/", views.confirm, name="confirm"),
 ]

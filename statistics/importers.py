@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from xml.etree.ElementTree import ParseError
 
 from django.db import transaction
 from openpyxl import load_workbook
@@ -22,6 +23,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from wagtail.log_actions import log
 
 from config.spreadsheets import restore_neutralised
+from config.storable_text import is_storable
 from statistics.choices import AreaType, Qualifier, Unit
 from statistics.figures import format_decimal, format_observation_value
 from statistics.models import Area, Dataset, Observation, Period, Platform
@@ -62,6 +64,16 @@ _NUMBER_WITH_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
 _LARGEST_VALUE = Decimal(10) ** 14
 _QUALIFIER_WORDS = {"": Qualifier.EXACT, "more than": Qualifier.MORE_THAN}
 _COLUMN_ORDER = {name: index for index, name in enumerate(COLUMNS)}
+_DAMAGED_WORKBOOK = (
+    "The workbook holds a hidden character a workbook may not contain (such as a NUL), so it cannot be "
+    "read. Open it in Excel or LibreOffice, save it again as .xlsx (or as 'CSV UTF-8') and import that."
+)
+# A cell's reference in a sheet's XML: <c r="B7" ...>.
+_CELL_REFERENCE = re.compile(r'<c\b[^>]*?\br="(?P<column>[A-Z]{1,3})(?P<row>[0-9]+)"')
+_UNSTORABLE_CELL = (
+    "This cell holds a hidden character that cannot be stored (a NUL, often left by copying from another "
+    "program or by a damaged file). Type the cell's text again and save the file."
+)
 
 
 @dataclass(frozen=True)
@@ -182,10 +194,10 @@ def read_rows(file_name, content):
         _reject_file(
             "This is an old Excel (.xls) file. Save it as an Excel workbook (.xlsx) or as 'CSV UTF-8'."
         )
-    elif b"\x00" in content[:8192] or content.startswith(b"%PDF"):
-        _reject_file(f"{file_name} is not a CSV or XLSX file. Upload the data as CSV (UTF-8) or XLSX.")
+    elif content.startswith(b"%PDF"):
+        _reject_not_data(file_name)
     else:
-        cells = _read_csv(content)
+        cells = _read_csv(file_name, content)
     return _rows_from_cells(cells)
 
 
@@ -193,10 +205,18 @@ def _reject_file(message):
     raise ImportRejected([ImportProblem(None, "", message)])
 
 
-def _read_csv(content):
+def _reject_not_data(file_name):
+    _reject_file(f"{file_name} is not a CSV or XLSX file. Upload the data as CSV (UTF-8) or XLSX.")
+
+
+def _read_csv(file_name, content):
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
+        # NUL bytes in a file that is not UTF-8 mean binary data (or UTF-16), not a spreadsheet's CSV.
+        # In UTF-8 text a stray NUL is only a bad cell: the rows' checks name it.
+        if b"\x00" in content[:8192]:
+            _reject_not_data(file_name)
         _reject_file(
             "The file is not UTF-8 text, so some letters would come out wrong. In Excel choose "
             "'Save as' → 'CSV UTF-8 (Comma delimited)'; in LibreOffice choose the UTF-8 character set."
@@ -214,11 +234,33 @@ def _read_xlsx(content):
         _reject_file(
             "The file looks like a zip archive but is not an Excel workbook (.xlsx) that can be read."
         )
+    except ParseError:
+        # The text the sheets share holds a character a workbook may not contain (a NUL, say).
+        _reject_file(_DAMAGED_WORKBOOK)
     try:
         sheet = workbook.worksheets[0]
-        return [[_xlsx_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        try:
+            return [[_xlsx_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        except ParseError as error:
+            raise ImportRejected([_damaged_cell(sheet, error)]) from error
     finally:
         workbook.close()
+
+
+def _damaged_cell(sheet, error):
+    """The problem at the cell where the sheet's XML stops parsing, or for the whole file if it cannot
+    be told. The parser reads ahead, so the rows read so far do not say where it stopped: the XML does."""
+    try:
+        line, column = error.position
+        # openpyxl's own opener of the sheet's XML.
+        with sheet._get_source() as source:
+            lines = source.read().split(b"\n")
+        before = b"\n".join(lines[: line - 1]).decode("utf-8", "replace") + "\n"
+        before += lines[line - 1].decode("utf-8", "replace")[:column]
+        *_, cell = _CELL_REFERENCE.finditer(before)
+    except (AttributeError, IndexError, ValueError, OSError):
+        return ImportProblem(None, "", _DAMAGED_WORKBOOK)
+    return ImportProblem(int(cell["row"]), cell["column"], _UNSTORABLE_CELL)
 
 
 def _xlsx_text(value):
@@ -294,6 +336,12 @@ def _parse_row(row_number, cells, problems):
     def add(column, message):
         problems.append(ImportProblem(row_number, column, message))
 
+    # Checked first, and alone: the other messages would quote the character back.
+    for column in COLUMNS:
+        if not is_storable(cells[column]):
+            add(column, _UNSTORABLE_CELL)
+    if problems:
+        return None
     # A dataset's CSV download keeps formula-like text safe with an apostrophe: read back what it wrote.
     cells = {column: restore_neutralised(text) for column, text in cells.items()}
 

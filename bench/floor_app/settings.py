@@ -31,7 +31,6 @@ LOG_FORMAT = "json"
 # The project's form reads these (petitions.abuse).
 PETITION_FORM_MIN_SECONDS = 0
 PETITION_FORM_MAX_AGE_SECONDS = 86_400
-PETITION_CLIENT_IP_HEADER = ""
 
 # The petition whose rows the floor inserts, with the ids the project would look up for it
 # (bench/signing.py sets them; the page floor needs none).

@@ -87,6 +87,47 @@ def test_personal_data_in_a_traceback_is_masked_too(console):
     assert "someone@example.org" not in buffer.getvalue()
 
 
+def test_a_path_holding_an_email_address_keeps_its_shape(console):
+    _, buffer = console
+
+    logging.getLogger("django.request").warning("Not Found: %s", "/search/jo.bloggs@example.org/results/")
+
+    assert "Not Found: /search/[email]/results/" in buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "path", ["/petitions/confirm/12:1tXyZa:Qm9vBcdEfGh/", "/petitions/confirm/jo@example.org/"]
+)
+def test_a_confirmation_link_is_logged_as_its_path_with_the_token_masked(console, path):
+    _, buffer = console
+
+    logging.getLogger("django.request").warning("Not Found: %s", path)
+    logging.getLogger("gunicorn.error").error("Error handling request %s (%s)", path, path.upper())
+
+    lines = buffer.getvalue()
+    assert "Not Found: /petitions/confirm/[token]/" in lines
+    assert "Error handling request /petitions/confirm/[token]/" in lines
+    assert path.split("/")[3] not in lines
+
+
+@override_settings(ROOT_URLCONF="tests.config.secret_urls")
+def test_a_new_url_opts_in_with_the_secret_converter_and_its_secret_is_masked_everywhere(client, console):
+    handler, buffer = console
+    handler.setFormatter(JsonFormatter())
+    client.raise_request_exception = False
+
+    response = client.get("/people/7/unsubscribe/Zq8wXe4rTy/")
+
+    assert response.status_code == 500
+    entries = json_lines(buffer)
+    followed = next(entry for entry in entries if entry["logger"] == "tests.self_service")
+    assert followed["path"] == "/people/7/unsubscribe/[token]/"
+    failure = next(entry for entry in entries if entry["logger"] == "django.request")
+    assert failure["message"] == "Internal Server Error: /people/7/unsubscribe/[token]/"
+    assert "ValueError: No subscription has the code [token]" in failure["exception"]
+    assert "Zq8wXe4rTy" not in buffer.getvalue()
+
+
 def test_json_lines_carry_the_request_id_and_path_without_query_string(client, db, console):
     handler, buffer = console
     handler.setFormatter(JsonFormatter())

@@ -15,13 +15,18 @@ REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/13")
 KEY = "test-redis-cache:sign-rate"
 
 
-@pytest.fixture
-def redis_cache():
+def require_redis():
+    """REDIS_TEST_URL, or skip the test when no Redis answers there."""
     try:
         redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
         pytest.skip(f"No Redis answers at {REDIS_TEST_URL}")
-    cache = ResilientRedisCache(REDIS_TEST_URL, {})
+    return REDIS_TEST_URL
+
+
+@pytest.fixture
+def redis_cache():
+    cache = ResilientRedisCache(require_redis(), {})
     cache.delete(KEY)
     yield cache
     cache.delete(KEY)

@@ -1,4 +1,5 @@
-"""Real services the fault tests start and always stop: gunicorn, the worker, an SMTP server, a TCP proxy.
+"""Real services the fault tests start and always stop: gunicorn, the worker, an SMTP server, a TCP proxy,
+nginx reverse proxies.
 
 Each runs against the test database pytest-django created, with production settings (DEBUG off), so
 what a visitor or the mail server sees is what production would show.
@@ -10,6 +11,7 @@ import email.policy
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -19,10 +21,13 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
 import requests
 from aiosmtpd.controller import Controller
 from django.db import connection
 from django.urls import reverse
+
+from bench.common import nginx_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -300,6 +305,74 @@ class TcpProxy:
         with suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
         sock.close()
+
+
+# One reverse proxy, as docs/deployment.md configures it: it appends the address it received the
+# request from to X-Forwarded-For (keeping what came before, which may be the client's own).
+NGINX_PROXY = """
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://127.0.0.1:{upstream};
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        }}
+    }}"""
+
+
+@contextmanager
+def nginx_proxies(upstream_url, count, folder):
+    """`count` nginx reverse proxies chained in front of `upstream_url` (one nginx process); the base URL
+    of the outermost, the one visitors reach. Skips locally without Debian's nginx; fails in CI."""
+    binary = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+    if binary is None:
+        message = "Debian's nginx is not installed (apt-get install nginx; .ci/run installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    upstream = int(upstream_url.rsplit(":", 1)[1])
+    servers = []
+    for _ in range(count):
+        port = free_port()
+        servers.append(NGINX_PROXY.format(port=port, upstream=upstream))
+        upstream = port
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "nginx.conf"
+    config.write_text(nginx_config(folder, "".join(servers)))
+
+    def listening():
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", upstream)) == 0
+
+    process = subprocess.Popen(
+        [binary, "-c", str(config), "-p", str(folder), "-e", str(folder / "error.log")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until(listening, timeout=15, what="nginx to listen", process=process)
+        yield f"http://127.0.0.1:{upstream}"
+    finally:
+        stop_process(process)
+
+
+class SourceAddressAdapter(requests.adapters.HTTPAdapter):
+    """Connections made from a loopback address of one's choosing (127.0.0.2, ...): another client, as
+    a proxy sees it."""
+
+    def __init__(self, address):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def from_address(session, address):
+    """`session` (a requests.Session), connecting from `address` from now on."""
+    session.mount("http://", SourceAddressAdapter(address))
+    return session
 
 
 _HIDDEN_INPUT = r'<input type="hidden" name="{}" value="([^"]+)"'

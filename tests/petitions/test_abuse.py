@@ -127,10 +127,12 @@ def test_client_hash_depends_on_the_secret_key(settings):
     assert hash_client("203.0.113.9") != first
 
 
-def test_client_address_comes_from_the_proxy_header_only_when_configured(client, petition, settings):
-    settings.PETITION_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+def test_client_address_comes_from_the_trusted_proxy_s_entry_in_x_forwarded_for(client, petition, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    # The client sent an X-Forwarded-For of its own; the proxy appended the address it saw.
+    forwarded = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.99, 203.0.113.20"}
 
-    sign(client, petition, meta={"REMOTE_ADDR": "10.0.0.1", "HTTP_X_REAL_IP": "203.0.113.20"})
+    sign(client, petition, meta=forwarded)
 
     assert Signature.objects.get().ip_hash == hash_client("203.0.113.20")
 

@@ -16,6 +16,7 @@ from statistics.importers import IMPORT_ACTION, apply_import, read_rows
 from statistics.models import Dataset, Observation, Period, StatisticWidget
 
 from .factories import DatasetFactory
+from .test_import import csv_with_a_nul_after_the_first_8_kb
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +139,22 @@ def test_a_bad_file_lists_its_problems_by_row_and_column_and_saves_nothing(clien
         ["10", "area_type", "'constabulary' is not an area type: write nation, region or police_force."],
     ]
     assert not Observation.objects.exists()
+    assert not any(key.startswith("statistics-import:") for key, _value in client.session.items())
+
+
+@pytest.mark.postgres
+def test_a_nul_late_in_the_file_is_listed_at_upload_not_a_failure_at_confirmation(
+    client, data_staff, reference_csv
+):
+    client.force_login(data_staff)
+    content, last_row = csv_with_a_nul_after_the_first_8_kb(reference_csv)
+
+    response = upload(client, DatasetFactory(), content)
+
+    assert response.status_code == 200
+    problems = [[cell.get_text() for cell in row.select("td")] for row in soup(response).select("tbody tr")]
+    assert [problem[:2] for problem in problems] == [[str(last_row), "note"]]
+    assert "hidden character that cannot be stored" in problems[0][2]
     assert not any(key.startswith("statistics-import:") for key, _value in client.session.items())
 
 

@@ -4,6 +4,8 @@ atomicity, the audit log and the management command."""
 import csv
 import datetime
 import io
+import re
+import zipfile
 from decimal import Decimal
 from unittest import mock
 
@@ -256,6 +258,98 @@ def test_a_file_that_is_not_a_readable_csv_or_xlsx_is_refused_as_a_whole(content
     assert str(problems[0]).startswith("The file: ")
 
 
+def csv_with_a_nul_after_the_first_8_kb(reference_csv):
+    """The reference rows with a long note first (so the file passes 8 KB) and a NUL in the last note."""
+    rows = reference_rows(reference_csv)
+    rows[0]["note"] = "A long explanatory note. " * 400
+    rows[-1]["note"] = "Damaged\x00note"
+    content = to_csv(rows)
+    assert content.index(b"\x00") > 8192
+    return content, len(rows) + 1
+
+
+@pytest.mark.postgres
+def test_a_nul_anywhere_in_a_csv_is_a_problem_at_its_row_and_column_and_nothing_is_imported(reference_csv):
+    dataset = DatasetFactory()
+    content, last_row = csv_with_a_nul_after_the_first_8_kb(reference_csv)
+
+    problems = rejected_problems(dataset, content)
+
+    assert [(problem.row, problem.column) for problem in problems] == [(last_row, "note")]
+    assert "hidden character that cannot be stored" in problems[0].message
+    assert "\x00" not in str(problems[0])
+    assert not Observation.objects.exists()
+
+
+def test_a_nul_early_in_a_csv_is_a_bad_cell_not_a_file_that_is_not_data(reference_csv):
+    rows = reference_rows(reference_csv)
+    rows[0]["note"] = "Source:\x00 FOI"
+
+    problems = rejected_problems(DatasetFactory(), to_csv(rows))
+
+    assert [(problem.row, problem.column) for problem in problems] == [(2, "note")]
+    assert "hidden character that cannot be stored" in problems[0].message
+
+
+def xlsx_with_a_damaged_note(reference_csv, *, shared):
+    """The reference rows as a workbook whose last note holds a character XML forbids (`&#0;`): in the
+    sheet itself, or in the table of strings the sheet's cells share, as Excel stores text."""
+    workbook = Workbook()
+    workbook.active.append(list(COLUMNS))
+    for row in reference_rows(reference_csv):
+        workbook.active.append([row[column] for column in COLUMNS])
+    workbook.active["L10"] = "DAMAGED"
+    saved = io.BytesIO()
+    workbook.save(saved)
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(saved) as original, zipfile.ZipFile(damaged, "w") as copy:
+        for name in original.namelist():
+            data = original.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                cell = (
+                    b'<c r="L10" t="s"><v>0</v></c>'
+                    if shared
+                    else b'<c r="L10" t="inlineStr"><is><t>x&#0;y</t></is></c>'
+                )
+                data = re.sub(rb'<c r="L10"[^>]*>.*?</c>', cell, data)
+            if name == "[Content_Types].xml" and shared:
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            copy.writestr(name, data)
+        if shared:
+            copy.writestr(
+                "xl/sharedStrings.xml",
+                '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+                'uniqueCount="1"><si><t>x&#0;y</t></si></sst>',
+            )
+    return damaged.getvalue()
+
+
+def test_an_xlsx_cell_holding_a_nul_is_a_problem_at_its_row_and_column(reference_csv):
+    content = xlsx_with_a_damaged_note(reference_csv, shared=False)
+
+    problems = rejected_problems(DatasetFactory(), content, name="figures.xlsx")
+
+    assert [str(problem) for problem in problems] == [
+        "Row 10, column L: This cell holds a hidden character that cannot be stored (a NUL, often left by "
+        "copying from another program or by a damaged file). Type the cell's text again and save the file."
+    ]
+
+
+def test_an_xlsx_whose_shared_text_holds_a_nul_is_refused_as_a_whole_in_plain_words(reference_csv):
+    content = xlsx_with_a_damaged_note(reference_csv, shared=True)
+
+    problems = rejected_problems(DatasetFactory(), content, name="figures.xlsx")
+
+    assert len(problems) == 1
+    assert problems[0].row is None
+    assert "holds a hidden character a workbook may not contain" in problems[0].message
+    assert "save it again as .xlsx" in problems[0].message
+
+
 def test_a_period_stored_with_other_dates_is_a_problem_not_a_silent_change(reference_csv):
     dataset = DatasetFactory()
     import_file(dataset, reference_csv)
@@ -370,6 +464,23 @@ def test_command_lists_every_problem_and_imports_nothing(tmp_path, reference_csv
     assert "Nothing was imported: the file has 2 problem(s)." in message
     assert "Row 3, column value: '4,000.5.1' is not a number" in message
     assert "Row 8, column area_type: 'town' is not an area type" in message
+    assert not Observation.objects.exists()
+
+
+@pytest.mark.postgres
+def test_command_reports_a_nul_late_in_the_file_by_row_and_column_and_imports_nothing(
+    tmp_path, reference_csv
+):
+    DatasetFactory(slug="foi")
+    content, last_row = csv_with_a_nul_after_the_first_8_kb(reference_csv)
+    path = tmp_path / "foi.csv"
+    path.write_bytes(content)
+
+    with pytest.raises(CommandError) as caught:
+        call_command("import_observations", "foi", str(path), stdout=io.StringIO())
+
+    assert "Nothing was imported: the file has 1 problem(s)." in str(caught.value)
+    assert f"Row {last_row}, column note: This cell holds a hidden character" in str(caught.value)
     assert not Observation.objects.exists()
 
 
