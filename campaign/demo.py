@@ -20,8 +20,11 @@ from PIL import ImageDraw
 from wagtail.images import get_image_model
 from wagtail.models import GroupApprovalTask, Page, Site, Workflow, WorkflowPage, WorkflowTask
 
-from campaign.blocks import CallToActionStyle, HeadingLevel, ShareNetwork
-from campaign.models import CampaignPage, HomePage, NewsArticlePage, NewsIndexPage, SiteSettings, StandardPage
+from campaign.blocks import CallToActionStyle
+from campaign.models import CampaignPage, HomePage, NewsArticlePage, NewsIndexPage, StandardPage
+from core.blocks import HeadingLevel
+from core.models import SiteSettings
+from core.sharing import ShareNetwork
 from petitions.blocks import PetitionBlockDisplay
 from petitions.demo import add_demo_signatures, create_demo_petition
 from statistics.demo import create_demo_widgets

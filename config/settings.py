@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "campaign",
     "petitions",
     "statistics",
-    "config",
+    "core",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -68,10 +68,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, so that every log line of the request carries its id.
-    "config.middleware.RequestIdMiddleware",
+    "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "config.middleware.PermissionsPolicyMiddleware",
-    "config.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,7 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After session, CSRF and messages: a cached page still gets the visitor's own CSRF token.
-    "config.page_cache.PageCacheMiddleware",
+    "core.page_cache.middleware.PageCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
@@ -114,9 +114,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://wildwestweb")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    # With Redis down the site serves from the database instead of failing (config.cache), and a
+    # With Redis down the site serves from the database instead of failing (core.cache_backend), and a
     # host that does not answer costs at most a second, not a hung request.
-    CACHES["default"]["BACKEND"] = "config.cache.ResilientRedisCache"
+    CACHES["default"]["BACKEND"] = "core.cache_backend.ResilientRedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=1)
 
 # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, credentials and TLS flags, all from one URL.
@@ -247,7 +247,7 @@ CONTENT_SECURITY_POLICY_ADMIN = {
         "frame-ancestors": ["'self'"],
     }
 }
-# Browser features no page of the site uses, switched off (config.middleware.PermissionsPolicyMiddleware).
+# Browser features no page of the site uses, switched off (core.middleware.PermissionsPolicyMiddleware).
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
@@ -278,7 +278,7 @@ AXES_RESET_ON_SUCCESS = True
 # Not verbose: no start-up banner on stdout (where command output goes too), and log lines name
 # only the masked lock-out parameters.
 AXES_VERBOSE = False
-AXES_LOCKOUT_CALLABLE = "config.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "core.views.locked_out"
 # Where the client's address is read from. Behind a reverse proxy: HTTP_X_FORWARDED_FOR, with
 # AXES_IPWARE_PROXY_COUNT set to the number of proxies in front (see docs/deployment.md).
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"])
@@ -340,7 +340,7 @@ PETITION_MAIL_STUCK_SECONDS = env.int("PETITION_MAIL_STUCK_SECONDS", default=900
 # task for every mail) unless the cache is the shared Redis.
 PETITION_MAIL_COALESCE_SECONDS = env.int(
     "PETITION_MAIL_COALESCE_SECONDS",
-    default=5 if CACHES["default"]["BACKEND"] == "config.cache.ResilientRedisCache" else 0,
+    default=5 if CACHES["default"]["BACKEND"] == "core.cache_backend.ResilientRedisCache" else 0,
 )
 PETITION_COUNT_CACHE_SECONDS = env.int("PETITION_COUNT_CACHE_SECONDS", default=5)
 PETITION_COUNT_SHARDS = env.int("PETITION_COUNT_SHARDS", default=16)
@@ -349,7 +349,7 @@ PETITION_ANONYMISE_AFTER_DAYS = env.int("PETITION_ANONYMISE_AFTER_DAYS", default
 
 # Logs: one line per record on stdout, JSON in production (LOG_FORMAT=json) or readable text
 # (LOG_FORMAT=text, the default for a local run). Every line carries the request id and path (never
-# the query string), and email addresses and postcodes are masked in every line (config.log).
+# the query string), and email addresses and postcodes are masked in every line (core.log).
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json").lower()
 if LOG_FORMAT not in ("json", "text"):
@@ -358,12 +358,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_context": {"()": "config.log.RequestContextFilter"},
-        "redact_personal_data": {"()": "config.log.RedactPersonalDataFilter"},
+        "request_context": {"()": "core.log.RequestContextFilter"},
+        "redact_personal_data": {"()": "core.log.RedactPersonalDataFilter"},
     },
     "formatters": {
-        "json": {"()": "config.log.JsonFormatter"},
-        "text": {"()": "config.log.TextFormatter"},
+        "json": {"()": "core.log.JsonFormatter"},
+        "text": {"()": "core.log.TextFormatter"},
     },
     "handlers": {
         "console": {

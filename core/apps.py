@@ -1,16 +1,17 @@
 from django.apps import AppConfig
 
 
-class ConfigConfig(AppConfig):
-    """Shared plumbing for all three apps: base templates, static files, utilities.
+class CoreConfig(AppConfig):
+    """The site frame and the plumbing all three apps share: settings, templates, cache, logs, errors.
 
     It imports none of the apps, so each of them may use it.
     """
 
-    name = "config"
-    verbose_name = "Site configuration"
+    name = "core"
+    verbose_name = "Site"
+    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from config.page_cache import connect_purge_signals
+        from core.page_cache.purge import connect_purge_signals
 
         connect_purge_signals()

@@ -13,7 +13,7 @@ import re
 from django.conf import settings
 from gunicorn.glogging import Logger as GunicornBaseLogger
 
-# The request being served by this thread (or task), set by `config.middleware.RequestIdMiddleware`.
+# The request being served by this thread (or task), set by `core.middleware.RequestIdMiddleware`.
 current_request = contextvars.ContextVar("current_request", default=None)
 
 REDACTED_EMAIL = "[email]"

@@ -7,7 +7,7 @@ from csp.middleware import CSPMiddleware
 from csp.utils import default_config
 from django.conf import settings
 
-from config.log import current_request
+from core.log import current_request
 
 # A request id set by the reverse proxy (nginx's $request_id, say) is kept so that the proxy's logs and
 # ours line up; anything else in that header is replaced rather than written into our logs.

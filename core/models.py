@@ -1,4 +1,7 @@
-"""Settings editors change once per site: the organisation, its accounts, the footer, sharing."""
+"""Settings editors change once per site: the organisation, its accounts, the footer, sharing.
+
+The site frame (`base.html` and `includes/`) shows them on every page, whichever app the page is from.
+"""
 
 from django.core.validators import RegexValidator
 from django.db import models
@@ -6,7 +9,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
 
-from campaign.blocks import FooterLinkBlock, SocialAccountBlock
+from core.blocks import FooterLinkBlock, SocialAccountBlock
 
 
 @register_setting(icon="cog")

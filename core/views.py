@@ -35,7 +35,8 @@ def healthz(request):
         return _unavailable()
 
     key = f"healthz:{uuid.uuid4().hex}"
-    # Each cache backend raises its own errors (redis-py's ConnectionError, socket timeouts, ...).
+    # Whatever the backend: the project's Redis backend raises nothing (what it drops does not read back),
+    # but a check must answer for any backend, and each raises its own errors (redis-py's, sockets', ...).
     try:
         cache.set(key, "ok", timeout=10)
         cache_answers = cache.get(key) == "ok"
@@ -80,4 +81,4 @@ def locked_out(request, original_response=None, credentials=None):
         "failure_limit": settings.AXES_FAILURE_LIMIT,
         "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
-    return render(request, "config/locked_out.html", context, status=429)
+    return render(request, "core/locked_out.html", context, status=429)

@@ -3,7 +3,7 @@ imported again) and JSON with the dataset's source and licence."""
 
 import csv
 
-from config.spreadsheets import neutralise_row
+from core.spreadsheets import neutralise_row
 from statistics.choices import Qualifier
 from statistics.figures import format_decimal
 from statistics.importers import COLUMNS

@@ -2,13 +2,13 @@
 
 Like Django's `{% cache %}`, but the fragment goes stale when the page cache is purged (a publish, a
 widget or its data changing), and forms inside it get each visitor's own CSRF and timing tokens. The
-values after the name are what else the fragment depends on; see `config.page_cache.cached_fragment`.
+values after the name are what else the fragment depends on; see `core.page_cache.fragments.cached_fragment`.
 """
 
 from django import template
 from django.utils.safestring import mark_safe
 
-from config.page_cache import cached_fragment
+from core.page_cache.fragments import cached_fragment
 
 register = template.Library()
 

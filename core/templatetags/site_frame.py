@@ -1,4 +1,4 @@
-"""Template tags for the site's frame: the main navigation and the social sharing metadata."""
+"""Template tags for the site frame (`base.html`, `includes/`): main navigation and sharing metadata."""
 
 from urllib.parse import urljoin
 
@@ -7,8 +7,8 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from wagtail.models import Site
 
-from campaign.blocks import get_images_with_renditions
-from campaign.models import SiteSettings
+from core.images import get_images_with_renditions
+from core.models import SiteSettings
 
 register = template.Library()
 

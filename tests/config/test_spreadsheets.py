@@ -2,7 +2,7 @@
 
 import pytest
 
-from config.spreadsheets import neutralise_formula, neutralise_row
+from core.spreadsheets import neutralise_formula, neutralise_row
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,9 @@ from wagtail import blocks
 from statistics.blocks import StatisticWidgetBlock
 from statistics.importers import apply_import, prepare_import
 from statistics.models import Area, Dataset, Observation, StatisticWidget
-from statistics.rendering import render_widget, widgets_changed_after_commit
+from statistics.rendering import render_widget
 from statistics.signals import widgets_changed
+from statistics.widget_cache import widgets_changed_after_commit
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +121,7 @@ def test_the_block_describes_itself_for_the_block_picker(demo_widgets):
     assert (block.meta.label, block.meta.icon, block.meta.template) == (
         "Statistic",
         "table",
-        "blocks/statistic_widget.html",
+        "statistics/blocks/statistic_widget.html",
     )
     assert block.get_description().startswith("A figure, chart or table")
     assert block.is_previewable
