@@ -34,3 +34,16 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def counting_cache(settings):
+    """The default cache, empty and counting its round trips (`counting_cache.round_trips`)."""
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {"BACKEND": "tests.counting_cache.CountingLocMemCache", "LOCATION": "counting-cache"}
+    }
+    cache.clear()
+    cache.round_trips.clear()
+    return cache

@@ -10,7 +10,7 @@ from django.urls import reverse
 from wagtail.models import Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from core.page_cache.purge import purge_pages
+from core.page_cache.purge import content_generation, purge_pages
 from core.page_cache.tokens import CSRF_PLACEHOLDER
 
 # Django's own Redis backend at a port where nothing listens: every call raises.
@@ -86,6 +86,27 @@ def test_publishing_a_page_purges_the_cache(client, public_page, django_capture_
         public_page.save_revision().publish()
 
     assert "Published new title" in client.get("/").text
+
+
+def test_one_publish_purges_the_cache_once(public_page, django_capture_on_commit_callbacks):
+    generation = content_generation()
+    before = generation.current()
+
+    public_page.title = "Published once"
+    with django_capture_on_commit_callbacks(execute=True):
+        public_page.save_revision().publish()
+
+    assert generation.current() == before + 1
+
+
+def test_a_cached_page_is_served_after_one_cache_round_trip(client, public_page, counting_cache):
+    client.get("/")
+    counting_cache.round_trips.clear()
+
+    response = client.get("/")
+
+    assert response["X-Page-Cache"] == "HIT"
+    assert counting_cache.round_trips == ["get_many"], "the generation and the page together"
 
 
 def test_unpublishing_a_page_purges_the_cache(client, public_page, django_capture_on_commit_callbacks):

@@ -13,7 +13,7 @@ from wagtail import blocks
 from statistics.blocks import StatisticWidgetBlock
 from statistics.importers import apply_import, prepare_import
 from statistics.models import Area, Dataset, Observation, StatisticWidget
-from statistics.rendering import render_widget
+from statistics.rendering import render_widget, render_widgets
 from statistics.signals import widgets_changed
 from statistics.widget_cache import widgets_changed_after_commit
 
@@ -137,6 +137,17 @@ def test_a_rendered_widget_is_served_from_the_cache(demo_widgets, django_assert_
 
     with django_assert_num_queries(0):
         assert render_widget(widget) == first
+
+
+def test_a_page_of_cached_widgets_costs_two_cache_round_trips(demo_widgets, counting_cache):
+    widgets = list(demo_widgets.values())
+    first = render_widgets(widgets)
+    counting_cache.round_trips.clear()
+
+    again = render_widgets(widgets)
+
+    assert again == first
+    assert counting_cache.round_trips == ["get_many", "get_many"], "the generations, then the HTML"
 
 
 def test_editing_an_observation_shows_the_new_figure(demo_widgets, committed):
