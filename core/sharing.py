@@ -1,7 +1,7 @@
 """Share links: the addresses that let a visitor share a page on social networks or by email.
 
 Used by campaign's share links block and by the petition's "thank you" page; each link is drawn by
-`templates/includes/share_link.html`.
+`templates/includes/share_links.html`.
 """
 
 from urllib.parse import quote, urlencode
