@@ -29,6 +29,8 @@ worker: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@# The layers the apps stand in, and no cycles inside them ([tool.importlinter] in pyproject.toml).
+	$(VENV)/bin/lint-imports --no-logo
 
 test: $(VENV)/.installed
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest $(PYTEST_ARGS)

@@ -7,7 +7,7 @@ class CampaignConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from config.page_cache import purge_pages_after_commit
+        from core.page_cache.purge import purge_pages_after_commit
         from statistics.signals import widgets_changed
 
         # Campaign pages embed widgets, so a changed widget or a corrected figure makes cached pages

@@ -1,11 +1,11 @@
 """StreamField blocks editors compose campaign pages from, and the shared `BaseStreamBlock`.
 
-Each block renders with its own template under `templates/blocks/`; page types add to
-`BaseStreamBlock` rather than copy it.
+Each block renders with its own template under `templates/campaign/blocks/`; page types add to
+`BaseStreamBlock` rather than copy it. Blocks the site settings use too (links, social accounts) and
+the heading levels are in `core.blocks`.
 """
 
 import re
-from urllib.parse import quote, urlencode
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -16,21 +16,15 @@ from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.rich_text import RichText, expand_db_html
 
+from core.blocks import HeadingLevel, LinkBlock, heading_tag
+from core.images import get_images_with_renditions
+from core.sharing import ShareNetwork, share_links
 from petitions.blocks import PetitionBlock
 from statistics.blocks import StatisticWidgetBlock
 
 # Rich text stays simple on purpose: headings come from the heading block, so the outline
 # of every page stays in order (WCAG 1.3.1) and editors cannot skip levels inside text.
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul"]
-
-# Every image on the public site is drawn at one of these sizes; the chooser block fetches
-# their renditions with the images, so a page with many images costs no extra queries.
-IMAGE_RENDITIONS = ("width-800", "width-1600", "fill-1200x630")
-
-
-def get_images_with_renditions(pks):
-    """The images with these primary keys, by key, with their public renditions already loaded."""
-    return get_image_model().objects.prefetch_renditions(*IMAGE_RENDITIONS).in_bulk(pks)
 
 
 class PrefetchingImageChooserBlock(ImageChooserBlock):
@@ -41,54 +35,15 @@ class PrefetchingImageChooserBlock(ImageChooserBlock):
         return [images.get(pk) for pk in values]
 
 
-class HeadingLevel(models.TextChoices):
-    H2 = "h2", "Section heading (level 2)"
-    H3 = "h3", "Sub-heading (level 3)"
-    H4 = "h4", "Minor heading (level 4)"
-
-
 class CallToActionStyle(models.TextChoices):
     PRIMARY = "primary", "Primary: bold, for the one action that matters most"
     SECONDARY = "secondary", "Secondary: outlined, for other actions"
 
 
-class ShareNetwork(models.TextChoices):
-    FACEBOOK = "facebook", "Facebook"
-    X = "x", "X (Twitter)"
-    WHATSAPP = "whatsapp", "WhatsApp"
-    LINKEDIN = "linkedin", "LinkedIn"
-    EMAIL = "email", "Email"
-
-
-class LinkBlock(blocks.StructBlock):
-    """Either a page of this site or a web address: exactly one of the two."""
-
-    page = blocks.PageChooserBlock(
-        required=False, help_text="Choose a page of this site, or leave empty and give a web address."
-    )
-    url = blocks.URLBlock(
-        required=False,
-        label="Web address",
-        help_text="A full address on another website, starting with https://",
-    )
-
-    def clean(self, value):
-        value = super().clean(value)
-        if bool(value.get("page")) == bool(value.get("url")):
-            message = "Choose a page of this site or give a web address, not both and not neither."
-            raise StructBlockValidationError(block_errors={"url": ValidationError(message)})
-        return value
-
-    class Meta:
-        icon = "link"
-        label = "Link"
-
-
 class HeadingValue(blocks.StructValue):
     @property
     def tag(self):
-        # Only an offered level becomes a tag name, whatever the stored JSON says.
-        return self["level"] if self.get("level") in HeadingLevel.values else HeadingLevel.H2
+        return heading_tag(self.get("level"))
 
 
 class HeadingBlock(blocks.StructBlock):
@@ -98,7 +53,7 @@ class HeadingBlock(blocks.StructBlock):
     level = blocks.ChoiceBlock(
         choices=HeadingLevel.choices,
         default=HeadingLevel.H2,
-        help_text="Use a section heading unless this sits under another heading in the same section.",
+        help_text="Use heading 2 unless this sits under another heading in the same section.",
     )
     anchor = blocks.CharBlock(
         required=False,
@@ -123,7 +78,7 @@ class HeadingBlock(blocks.StructBlock):
     class Meta:
         icon = "title"
         label = "Heading"
-        template = "blocks/heading.html"
+        template = "campaign/blocks/heading.html"
         value_class = HeadingValue
         description = "A heading that starts a new section of the page."
         preview_value = {"text": "Our demands", "level": HeadingLevel.H2}
@@ -166,7 +121,7 @@ class RichTextBlock(blocks.RichTextBlock):
     class Meta:
         icon = "pilcrow"
         label = "Text"
-        template = "blocks/rich_text.html"
+        template = "campaign/blocks/rich_text.html"
         description = "Paragraphs of text with bold, italics, lists and links."
         preview_value = (
             "<p>Facebook apps were used in more than <b>4,000</b> child abuse image and online "
@@ -191,7 +146,7 @@ class PullQuoteBlock(blocks.StructBlock):
     class Meta:
         icon = "openquote"
         label = "Pull quote"
-        template = "blocks/pull_quote.html"
+        template = "campaign/blocks/pull_quote.html"
         description = "A short quote, set large, with who said it."
         preview_value = {
             "quote": "Facebook is actively choosing to give offenders a place to hide in the shadows.",
@@ -218,7 +173,7 @@ class CallToActionBlock(blocks.StructBlock):
     class Meta:
         icon = "pick"
         label = "Call to action"
-        template = "blocks/call_to_action.html"
+        template = "campaign/blocks/call_to_action.html"
         description = "A short appeal with a button, e.g. to sign the open letter."
         preview_value = {
             "heading": "Tell Facebook: don't give offenders a place to hide",
@@ -248,7 +203,7 @@ class DemandsListBlock(blocks.StructBlock):
     class Meta:
         icon = "list-ol"
         label = "Demands list"
-        template = "blocks/demands_list.html"
+        template = "campaign/blocks/demands_list.html"
         description = "The campaign's demands as a numbered list."
         preview_value = {
             "heading": "We are calling for",
@@ -283,7 +238,7 @@ class CaptionedImageBlock(blocks.StructBlock):
     class Meta:
         icon = "image"
         label = "Image"
-        template = "blocks/captioned_image.html"
+        template = "campaign/blocks/captioned_image.html"
         description = "A picture with a description for screen readers and an optional caption."
         preview_value = {
             "alt_text": "A child looking at a phone screen in a dark room.",
@@ -346,7 +301,7 @@ class VideoEmbedBlock(blocks.StructBlock):
     class Meta:
         icon = "media"
         label = "Video"
-        template = "blocks/video_embed.html"
+        template = "campaign/blocks/video_embed.html"
         description = "A YouTube or Vimeo video played on the page."
         value_class = VideoValue
         preview_value = {
@@ -355,18 +310,6 @@ class VideoEmbedBlock(blocks.StructBlock):
             "caption": "Videos play on the page, with a link to watch them elsewhere.",
         }
         form_layout = BlockGroup(children=["url", "title", "caption"], settings=["transcript_url"])
-
-
-def share_links(networks, url, text):
-    """The share addresses for a page's full address and a short message, in the order given."""
-    links = {
-        ShareNetwork.FACEBOOK: "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
-        ShareNetwork.X: "https://x.com/intent/post?" + urlencode({"url": url, "text": text}),
-        ShareNetwork.WHATSAPP: "https://wa.me/?" + urlencode({"text": f"{text} {url}".strip()}),
-        ShareNetwork.LINKEDIN: "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url}),
-        ShareNetwork.EMAIL: f"mailto:?subject={quote(text)}&body={quote(url)}",
-    }
-    return [{"network": ShareNetwork(network), "href": links[network]} for network in networks]
 
 
 class ShareLinksBlock(blocks.StructBlock):
@@ -396,7 +339,7 @@ class ShareLinksBlock(blocks.StructBlock):
     class Meta:
         icon = "site"
         label = "Share links"
-        template = "blocks/share_links.html"
+        template = "campaign/blocks/share_links.html"
         description = "Links that let visitors share this page on social networks or by email."
         preview_value = {
             "heading": "Share this page",
@@ -417,44 +360,3 @@ class BaseStreamBlock(blocks.StreamBlock):
     statistic = StatisticWidgetBlock()
     petition = PetitionBlock()
     share_links = ShareLinksBlock()
-
-
-class SocialNetwork(models.TextChoices):
-    FACEBOOK = "facebook", "Facebook"
-    INSTAGRAM = "instagram", "Instagram"
-    X = "x", "X (Twitter)"
-    YOUTUBE = "youtube", "YouTube"
-    LINKEDIN = "linkedin", "LinkedIn"
-    TIKTOK = "tiktok", "TikTok"
-
-
-class SocialAccountValue(blocks.StructValue):
-    def network_label(self):
-        return SocialNetwork(self["network"]).label
-
-
-class SocialAccountBlock(blocks.StructBlock):
-    network = blocks.ChoiceBlock(choices=SocialNetwork.choices, help_text="Which social network.")
-    url = blocks.URLBlock(
-        label="Profile address", help_text="The full address of the organisation's profile there."
-    )
-
-    class Meta:
-        icon = "site"
-        label = "Social media account"
-        template = "blocks/social_account.html"
-        value_class = SocialAccountValue
-        description = "A link to one of the organisation's social media profiles, shown in the footer."
-        preview_value = {"network": SocialNetwork.FACEBOOK, "url": "https://www.facebook.com/nspcc"}
-
-
-class FooterLinkBlock(blocks.StructBlock):
-    text = blocks.CharBlock(max_length=60, help_text="The link's words, e.g. 'Privacy notice'.")
-    link = LinkBlock()
-
-    class Meta:
-        icon = "link"
-        label = "Footer link"
-        template = "blocks/footer_link.html"
-        description = "A link shown in the footer of every page."
-        preview_value = {"text": "Contact us", "link": {"url": "https://www.nspcc.org.uk/"}}

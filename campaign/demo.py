@@ -5,7 +5,7 @@ demo admin account. It is idempotent: whatever exists already (found by slug, ti
 is left as it is, so a second run changes nothing and an editor's changes survive a re-run.
 
 The words (pages, their blocks, quotes, links, settings) are in `demo.toml` beside this file, for a
-campaigner to read and change without reading Python (why TOML: `config.demo_content`); this module
+campaigner to read and change without reading Python (why TOML: `core.demo_content`); this module
 only turns them into pages. The open letter's words belong to `petitions/demo.toml` and the figures'
 to `statistics/demo.toml`: each app builds its own part.
 
@@ -33,9 +33,12 @@ from wagtail.fields import StreamField
 from wagtail.images import get_image_model
 from wagtail.models import GroupApprovalTask, Page, Site, Workflow, WorkflowPage, WorkflowTask
 
-from campaign.blocks import CallToActionStyle, HeadingLevel, ShareNetwork
-from campaign.models import CampaignPage, HomePage, NewsArticlePage, NewsIndexPage, SiteSettings, StandardPage
-from config.demo_content import field_values, plain_text, read_demo_content, rich_text
+from campaign.blocks import CallToActionStyle
+from campaign.models import CampaignPage, HomePage, NewsArticlePage, NewsIndexPage, StandardPage
+from core.blocks import HeadingLevel
+from core.demo_content import field_values, plain_text, read_demo_content, rich_text
+from core.models import SiteSettings
+from core.sharing import ShareNetwork
 from petitions.blocks import PetitionBlockDisplay
 from petitions.demo import add_demo_signatures, create_demo_petition
 from statistics.demo import create_demo_widgets

@@ -29,4 +29,4 @@ def search(request):
 def robots_txt(request):
     """Let crawlers in everywhere but the admin, and tell them where the sitemap is."""
     sitemap_url = request.build_absolute_uri(reverse("sitemap"))
-    return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain")
+    return render(request, "campaign/robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain")

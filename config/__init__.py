@@ -1,4 +1,4 @@
-"""Project configuration: settings, URLs, WSGI/ASGI entry points and shared plumbing."""
+"""Project configuration: settings, root URLs, WSGI/ASGI and gunicorn's settings; the plumbing is `core`."""
 
 import sys
 

@@ -33,10 +33,10 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "10000"
 # X-Forwarded-Proto through SECURE_PROXY_SSL_HEADER, so gunicorn must be reachable only by the proxy.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-# Access lines on stdout through config.log: method, path without the query string, status, duration
+# Access lines on stdout through core.log: method, path without the query string, status, duration
 # and request id, as JSON (or text) like the application's own logs. GUNICORN_ACCESS_LOG= (empty)
 # turns them off.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-logger_class = "config.log.GunicornLogger"
+logger_class = "core.log.GunicornLogger"

@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "campaign",
     "petitions",
     "statistics",
-    "config",
+    "core",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -68,12 +68,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, so that every log line of the request carries its id.
-    "config.middleware.RequestIdMiddleware",
+    "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "config.middleware.PermissionsPolicyMiddleware",
-    "config.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     # Before anything that queries (sessions, axes, views): text PostgreSQL cannot store gets a 400.
-    "config.storable_text.StorableTextMiddleware",
+    "core.storable_text.StorableTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -82,9 +82,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After session, CSRF and messages: a cached page still gets the visitor's own CSRF token.
-    "config.page_cache.PageCacheMiddleware",
+    "core.page_cache.middleware.PageCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    "config.password_throttle.PasswordThrottleMiddleware",
+    "core.password_throttle.PasswordThrottleMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -117,9 +117,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://wildwestweb")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    # With Redis down the site serves from the database instead of failing (config.cache), and a
+    # With Redis down the site serves from the database instead of failing (core.cache_backend), and a
     # host that does not answer costs at most a second, not a hung request.
-    CACHES["default"]["BACKEND"] = "config.cache.ResilientRedisCache"
+    CACHES["default"]["BACKEND"] = "core.cache_backend.ResilientRedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=1)
 
 # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, credentials and TLS flags, all from one URL.
@@ -250,7 +250,7 @@ CONTENT_SECURITY_POLICY_ADMIN = {
         "frame-ancestors": ["'self'"],
     }
 }
-# Browser features no page of the site uses, switched off (config.middleware.PermissionsPolicyMiddleware).
+# Browser features no page of the site uses, switched off (core.middleware.PermissionsPolicyMiddleware).
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
@@ -266,7 +266,7 @@ PERMISSIONS_POLICY = {
     )
 }
 
-# The client's address (config.client_address): the number of reverse proxies in front of the app
+# The client's address (core.client_address): the number of reverse proxies in front of the app
 # servers, each appending to X-Forwarded-For; 0 means clients connect directly (REMOTE_ADDR). Admin
 # sign-in lock-outs, the sign-form rate limit and the password throttle all key on it.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -301,11 +301,11 @@ AXES_RESET_ON_SUCCESS = True
 # Not verbose: no start-up banner on stdout (where command output goes too), and log lines name
 # only the masked lock-out parameters.
 AXES_VERBOSE = False
-AXES_LOCKOUT_CALLABLE = "config.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "core.views.locked_out"
 # The client's address, as everything else that keys on it reads it (TRUSTED_PROXY_COUNT above).
-AXES_CLIENT_IP_CALLABLE = "config.client_address.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_ip"
 
-# Passwords on private pages and documents (config.password_throttle): after this many tries without
+# Passwords on private pages and documents (core.password_throttle): after this many tries without
 # success from one client for one restriction within the window, the next is refused (429) for the
 # cool-off. Counted in the shared cache; while it cannot count, password forms are refused (503).
 PRIVACY_PASSWORD_FAILURE_LIMIT = env.int("PRIVACY_PASSWORD_FAILURE_LIMIT", default=5)
@@ -317,7 +317,7 @@ PRIVACY_PASSWORD_VIEWS = {
     "wagtaildocs_authenticate_with_password": "restriction_id",
 }
 
-# Anonymous whole-page cache (config.page_cache), in the shared cache. 0 switches it off, the
+# Anonymous whole-page cache (core.page_cache), in the shared cache. 0 switches it off, the
 # default for a local run (and the tests) so that a change shows at once.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 300)
 PAGE_CACHE_ALIAS = "default"
@@ -372,7 +372,7 @@ PETITION_MAIL_STUCK_SECONDS = env.int("PETITION_MAIL_STUCK_SECONDS", default=900
 # task for every mail) unless the cache is the shared Redis.
 PETITION_MAIL_COALESCE_SECONDS = env.int(
     "PETITION_MAIL_COALESCE_SECONDS",
-    default=5 if CACHES["default"]["BACKEND"] == "config.cache.ResilientRedisCache" else 0,
+    default=5 if CACHES["default"]["BACKEND"] == "core.cache_backend.ResilientRedisCache" else 0,
 )
 PETITION_COUNT_CACHE_SECONDS = env.int("PETITION_COUNT_CACHE_SECONDS", default=5)
 PETITION_COUNT_SHARDS = env.int("PETITION_COUNT_SHARDS", default=16)
@@ -381,7 +381,7 @@ PETITION_ANONYMISE_AFTER_DAYS = env.int("PETITION_ANONYMISE_AFTER_DAYS", default
 
 # Logs: one line per record on stdout, JSON in production (LOG_FORMAT=json) or readable text
 # (LOG_FORMAT=text, the default for a local run). Every line carries the request id and path (never
-# the query string), and email addresses and postcodes are masked in every line (config.log).
+# the query string), and email addresses and postcodes are masked in every line (core.log).
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json").lower()
 if LOG_FORMAT not in ("json", "text"):
@@ -390,12 +390,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_context": {"()": "config.log.RequestContextFilter"},
-        "redact_personal_data": {"()": "config.log.RedactPersonalDataFilter"},
+        "request_context": {"()": "core.log.RequestContextFilter"},
+        "redact_personal_data": {"()": "core.log.RedactPersonalDataFilter"},
     },
     "formatters": {
-        "json": {"()": "config.log.JsonFormatter"},
-        "text": {"()": "config.log.TextFormatter"},
+        "json": {"()": "core.log.JsonFormatter"},
+        "text": {"()": "core.log.TextFormatter"},
     },
     "handlers": {
         "console": {

@@ -4,9 +4,9 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from config.views import healthz
+from core.views import healthz
 
-handler500 = "config.views.server_error"
+handler500 = "core.views.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

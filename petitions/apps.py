@@ -11,7 +11,7 @@ class PetitionsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from config.page_cache import renew_on_every_view
+        from core.page_cache.tokens import renew_on_every_view
         from petitions.abuse import make_form_token
         from petitions.models import PetitionPage
         from petitions.signing import forget_signing_facts_of_saved_petition

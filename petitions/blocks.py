@@ -47,7 +47,7 @@ class PetitionBlock(blocks.StructBlock):
 
     class Meta:
         icon = "form"
-        template = "blocks/petition.html"
+        template = "petitions/blocks/petition.html"
         label = "Petition"
         description = (
             "A petition's signature count and progress toward its target, with a button or form to sign."

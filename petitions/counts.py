@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 
-from petitions.caching import cached, forget
+from core.caching import cached, forget
 from petitions.models import Signature, SignatureCount
 from petitions.regions import Region
 

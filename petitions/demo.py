@@ -1,6 +1,6 @@
 """Demo content: the open letter to Facebook, and a realistic spread of signatures on it.
 
-The letter's words are in `demo.toml` beside this file (why TOML: `config.demo_content`); the
+The letter's words are in `demo.toml` beside this file (why TOML: `core.demo_content`); the
 signatures are made up here. Both functions are idempotent, so `load_demo` can run again on the same
 database. The demo signatures use addresses at example.org (a domain reserved for examples) and are
 made directly, not through the mail queue; the counters are rebuilt from them afterwards.
@@ -13,7 +13,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from config.demo_content import field_values, plain_text, read_demo_content
+from core.demo_content import field_values, plain_text, read_demo_content
 from petitions.counts import recount_signatures
 from petitions.models import MailStatus, PetitionPage, Signature
 from petitions.regions import Region, region_for_postcode

@@ -5,7 +5,7 @@ and regions of confirmed, valid signatures: what the letter's addressee receives
 however many rows there are: on PostgreSQL the CSV is PostgreSQL's own COPY output of the export's
 query, streamed in blocks; elsewhere, and for XLSX, rows are read with `values_list(...).iterator()`
 and written as they come (XLSX by openpyxl's write-only mode into a temporary file). Every cell that
-holds typed text is neutralised against spreadsheet formulas (`config.spreadsheets`), in SQL or in
+holds typed text is neutralised against spreadsheet formulas (`core.spreadsheets`), in SQL or in
 Python from the same list of triggers. Each export is recorded in Wagtail's audit log, one entry per
 petition it contains, without any personal data.
 """
@@ -26,7 +26,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from wagtail.log_actions import log
 
-from config.spreadsheets import FORMULA_TRIGGERS, neutralise_formula
+from core.spreadsheets import FORMULA_TRIGGERS, neutralise_formula
 from petitions.models import ConsentWording, PetitionPage, Signature
 from petitions.regions import Region
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from petitions.caching import cached
+from core.caching import cached
 from petitions.models import Signature
 from petitions.regions import Region
 

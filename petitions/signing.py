@@ -16,7 +16,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.page_cache import cached_until_purge, forget_cached
+from core.caching import cached, forget
+from core.page_cache.purge import content_generation
 from petitions.counts import adjust_count
 from petitions.models import ConsentWording, MailStatus, PetitionPage, Signature
 from petitions.models.petition_page import signing_closed_message
@@ -140,21 +141,23 @@ def signing_facts(petition_id, *, fresh=False):
     """
     key = _facts_key(petition_id)
     if fresh:
-        forget_cached(key)
-    facts = cached_until_purge(key, _FACTS_SECONDS, lambda: _facts_from_database(petition_id))
+        forget(key, generation=content_generation())
+    facts = cached(
+        key, _FACTS_SECONDS, lambda: _facts_from_database(petition_id), generation=content_generation()
+    )
     if facts is None:
         return None
     try:
         return SigningFacts(**facts)
     except TypeError:
         # Cached by a release whose facts had other fields.
-        forget_cached(key)
+        forget(key, generation=content_generation())
         facts = _facts_from_database(petition_id)
         return None if facts is None else SigningFacts(**facts)
 
 
 def forget_signing_facts(petition_id):
-    forget_cached(_facts_key(petition_id))
+    forget(_facts_key(petition_id), generation=content_generation())
 
 
 def forget_signing_facts_of_saved_petition(sender, instance, **kwargs):

@@ -15,9 +15,9 @@ from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from campaign.blocks import ShareNetwork, share_links
+from core.caching import cached
+from core.sharing import ShareNetwork, share_links
 from petitions.abuse import client_ip, hash_client, sign_rate_limited
-from petitions.caching import cached
 from petitions.counts import get_counts
 from petitions.forms import SignatureForm
 from petitions.models import PetitionPage

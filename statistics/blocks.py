@@ -10,7 +10,8 @@ from decimal import Decimal
 from wagtail import blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
 
-from statistics.choices import AreaType, HeadingLevel, SortOrder, Unit, WidgetKind, WidgetWidth
+from core.blocks import HeadingLevel, heading_tag
+from statistics.choices import AreaType, SortOrder, Unit, WidgetKind, WidgetWidth
 from statistics.models import (
     Area,
     Dataset,
@@ -20,7 +21,8 @@ from statistics.models import (
     StatisticWidget,
     StatisticWidgetObservation,
 )
-from statistics.rendering import render_widget, render_widget_uncached, render_widgets
+from statistics.rendering import render_widget, render_widgets
+from statistics.widget_html import render_widget_uncached
 
 
 class _RenderBatch:
@@ -41,9 +43,7 @@ class StatisticWidgetValue(blocks.StructValue):
 
     @property
     def heading_tag(self):
-        # Only the offered levels become a tag name, whatever the stored JSON says.
-        level = self.get("heading_level")
-        return level if level in HeadingLevel.values else HeadingLevel.H2
+        return heading_tag(self.get("heading_level"))
 
     @property
     def widget_html(self):
@@ -125,7 +125,7 @@ class StatisticWidgetBlock(blocks.StructBlock):
     class Meta:
         label = "Statistic"
         icon = "table"
-        template = "blocks/statistic_widget.html"
+        template = "statistics/blocks/statistic_widget.html"
         description = "A figure, chart or table from the campaign's data, with its source and a download."
         # Static so that Wagtail calls it without a block instance; evaluated when the picker opens.
         preview_value = staticmethod(_preview_value)

@@ -2,6 +2,7 @@
 
 Models, forms, blocks, the importer and the figure calculations all take their choices from here,
 so a value means the same thing everywhere (and the import format's words are the stored values).
+Heading levels, which campaign's blocks share, are `core.blocks.HeadingLevel`.
 """
 
 from django.db import models
@@ -59,12 +60,6 @@ class SortOrder(models.TextChoices):
     SMALLEST_FIRST = "smallest_first", "Smallest first"
     ALPHABETICAL = "alphabetical", "A to Z by name"
     AS_LISTED = "as_listed", "In the order the figures are listed below"
-
-
-class HeadingLevel(models.TextChoices):
-    H2 = "h2", "Heading 2 (starts a section of the page)"
-    H3 = "h3", "Heading 3 (inside a section)"
-    H4 = "h4", "Heading 4 (inside a sub-section)"
 
 
 class WidgetWidth(models.TextChoices):

@@ -1,7 +1,7 @@
 """Demo content: the Wild West Web FOI dataset and widgets that reproduce every figure of the seed articles.
 
 The words (the dataset's description, the widgets' titles and labels) and which figures each widget
-shows are in `demo.toml` beside this file (why TOML: `config.demo_content`); the figures come from the
+shows are in `demo.toml` beside this file (why TOML: `core.demo_content`); the figures come from the
 reference data file it names. Both functions are safe to run again: the dataset is imported through the
 real importer (only when the stored data differs from the file), and a widget that already exists (by
 title) is left as editors may have changed it. The campaign's `load_demo` command calls them.
@@ -9,7 +9,7 @@ title) is left as editors may have changed it. The campaign's `load_demo` comman
 
 from pathlib import Path
 
-from config.demo_content import field_values, read_demo_content
+from core.demo_content import field_values, read_demo_content
 from statistics.choices import Calculation, Orientation, Rounding, SortOrder, WidgetKind
 from statistics.importers import apply_import, prepare_import
 from statistics.models import (

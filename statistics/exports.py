@@ -4,7 +4,7 @@ the dataset's source and licence."""
 
 import csv
 
-from config.spreadsheets import neutralise_reversibly
+from core.spreadsheets import neutralise_reversibly
 from statistics.choices import Qualifier
 from statistics.figures import format_decimal
 from statistics.importers import COLUMNS
@@ -33,7 +33,7 @@ def observation_record(observation):
 
 def write_observations_csv(observations, stream):
     """Write a header row and one row an observation to `stream`, every cell spreadsheet-safe in a way the
-    importer undoes (`config.spreadsheets.restore_neutralised`)."""
+    importer undoes (`core.spreadsheets.restore_neutralised`)."""
     writer = csv.writer(stream)
     writer.writerow(COLUMNS)
     for observation in observations:

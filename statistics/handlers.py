@@ -7,7 +7,8 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from statistics.models import Area, Dataset, Observation, Period, Platform, StatisticWidget
-from statistics.rendering import datasets_changed_after_commit, widgets_changed_after_commit
+from statistics.rendering import datasets_changed_after_commit
+from statistics.widget_cache import widgets_changed_after_commit
 
 
 @receiver([post_save, post_delete], sender=Observation)

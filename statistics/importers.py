@@ -22,8 +22,8 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from wagtail.log_actions import log
 
-from config.spreadsheets import restore_neutralised
-from config.storable_text import is_storable
+from core.spreadsheets import restore_neutralised
+from core.storable_text import is_storable
 from statistics.choices import AreaType, Qualifier, Unit
 from statistics.figures import format_decimal, format_observation_value
 from statistics.models import Area, Dataset, Observation, Period, Platform

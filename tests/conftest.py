@@ -51,3 +51,16 @@ def edit_demo_words(monkeypatch, tmp_path):
         monkeypatch.setattr(module, "DEMO_CONTENT", path)
 
     return edit
+
+
+@pytest.fixture
+def counting_cache(settings):
+    """The default cache, empty and counting its round trips (`counting_cache.round_trips`)."""
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {"BACKEND": "tests.counting_cache.CountingLocMemCache", "LOCATION": "counting-cache"}
+    }
+    cache.clear()
+    cache.round_trips.clear()
+    return cache

@@ -1,9 +1,8 @@
-"""The campaign's page types and site settings, one module per concept."""
+"""The campaign's page types, one module per concept (the site settings are `core.models.SiteSettings`)."""
 
 from .campaign_page import CampaignPage
 from .home_page import HomePage
 from .news import NewsArticlePage, NewsArticleTag, NewsIndexPage
-from .site_settings import SiteSettings
 from .standard_page import StandardPage
 
 __all__ = [
@@ -12,6 +11,5 @@ __all__ = [
     "NewsArticlePage",
     "NewsArticleTag",
     "NewsIndexPage",
-    "SiteSettings",
     "StandardPage",
 ]

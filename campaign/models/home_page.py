@@ -8,7 +8,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from campaign.blocks import BaseStreamBlock, get_images_with_renditions
+from campaign.blocks import BaseStreamBlock
+from core.images import get_images_with_renditions
 from petitions.blocks import PetitionBlock
 from statistics.blocks import StatisticWidgetBlock
 

@@ -1,7 +1,7 @@
 """Widgets: figures and charts that editors build from stored observations and place on pages.
 
 A widget never holds a number of its own: it points at observations, so a corrected import shows on
-every page at once. Saving a widget clears its cached HTML (see `statistics.rendering`).
+every page at once. Saving a widget clears its cached HTML (see `statistics.widget_cache`).
 """
 
 from django.contrib.contenttypes.fields import GenericRelation
@@ -14,6 +14,8 @@ from wagtail.search import index
 
 from statistics.choices import Calculation, Orientation, Rounding, SortOrder, WidgetKind
 from statistics.models.data import Dataset, Observation
+from statistics.widget_cache import widgets_changed_after_commit
+from statistics.widget_html import render_widget_uncached
 
 
 class StatisticWidget(PreviewableMixin, RevisionMixin, index.Indexed, ClusterableModel):
@@ -109,8 +111,6 @@ class StatisticWidget(PreviewableMixin, RevisionMixin, index.Indexed, Clusterabl
     def save(self, *args, **kwargs):
         # Cleared here rather than on post_save: a ClusterableModel saves its chosen observations
         # after the post_save signal, and the cache must not be refilled in between.
-        from statistics.rendering import widgets_changed_after_commit
-
         super().save(*args, **kwargs)
         widgets_changed_after_commit([self.pk])
 
@@ -118,8 +118,6 @@ class StatisticWidget(PreviewableMixin, RevisionMixin, index.Indexed, Clusterabl
         return "statistics/statistic_widget.html"
 
     def get_preview_context(self, request, mode_name):
-        from statistics.rendering import render_widget_uncached
-
         context = super().get_preview_context(request, mode_name)
         context["widget_html"] = render_widget_uncached(self)
         return context

@@ -6,7 +6,8 @@ import factory
 import wagtail_factories
 from wagtail.models import Page, Site
 
-from campaign.models import CampaignPage, HomePage, NewsArticlePage, NewsIndexPage, SiteSettings, StandardPage
+from campaign.models import CampaignPage, HomePage, NewsArticlePage, NewsIndexPage, StandardPage
+from core.models import SiteSettings
 
 
 def block(block_type, value):

@@ -1,4 +1,4 @@
-"""With Redis unreachable the whole site keeps working from the database (config.cache).
+"""With Redis unreachable the whole site keeps working from the database (core.cache_backend).
 
 The cache here is the project's own backend pointed at a port where nothing listens: a real
 refused connection on every call, not a mock.
@@ -12,7 +12,7 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from campaign.models import CampaignPage, NewsArticlePage
-from config.cache import ResilientRedisCache
+from core.cache_backend import ResilientRedisCache
 from petitions.models import PetitionPage, Signature
 from tests.config.test_statistics_module_name import run_in_project
 
@@ -26,7 +26,7 @@ def redis_down(settings):
     """The site as production runs it (page and fragment caches on), with its Redis cache unreachable."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "config.cache.ResilientRedisCache",
+            "BACKEND": "core.cache_backend.ResilientRedisCache",
             "LOCATION": UNREACHABLE_REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
@@ -114,5 +114,5 @@ def test_a_redis_cache_url_selects_the_resilient_backend():
     )
 
     assert result.returncode == 0, result.stderr
-    assert "'BACKEND': 'config.cache.ResilientRedisCache'" in result.stdout
+    assert "'BACKEND': 'core.cache_backend.ResilientRedisCache'" in result.stdout
     assert "'socket_connect_timeout': 1" in result.stdout

@@ -19,7 +19,7 @@ from django.utils.html import strip_tags
 import campaign.demo
 import petitions.demo
 import statistics.demo
-from config.demo_content import read_demo_content
+from core.demo_content import read_demo_content
 
 DATA_FILE = statistics.demo.APP_FOLDER / "data" / "foi_2018_19.csv"
 # "Freedom of Information requests from 32 UK police forces", in both seed articles.

@@ -14,7 +14,8 @@ from wagtail.models import Page, Revision, WorkflowState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from campaign.demo import DemoReport, configure_workflow
-from campaign.models import CampaignPage, NewsArticlePage, SiteSettings
+from campaign.models import CampaignPage, NewsArticlePage
+from core.models import SiteSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -301,7 +302,7 @@ def test_editor_shows_the_accessibility_checker_with_wcag_22_rules(admin_client,
 
 def test_site_settings_are_edited_in_the_admin_and_bad_handles_are_refused(admin_client, home, standard_page):
     settings = SiteSettings.objects.get(site__root_page=home)
-    url = reverse("wagtailsettings:edit", args=["campaign", "sitesettings", settings.site_id])
+    url = reverse("wagtailsettings:edit", args=["core", "sitesettings", settings.site_id])
     data = nested_form_data(
         {
             "organisation_name": "NSPCC",

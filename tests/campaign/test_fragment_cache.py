@@ -13,7 +13,7 @@ from freezegun import freeze_time
 from wagtail.models import Page
 
 from campaign.models import CampaignPage
-from config.page_cache import purge_pages
+from core.page_cache.purge import purge_pages
 from petitions.abuse import FormTokenError, check_form_token
 from petitions.models import Signature
 

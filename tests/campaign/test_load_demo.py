@@ -16,7 +16,8 @@ from wagtail.models import Page, Revision, Site, WorkflowPage
 
 import campaign.demo
 from campaign.blocks import BaseStreamBlock
-from campaign.models import CampaignPage, HomePage, NewsArticlePage, NewsIndexPage, SiteSettings, StandardPage
+from campaign.models import CampaignPage, HomePage, NewsArticlePage, NewsIndexPage, StandardPage
+from core.models import SiteSettings
 from petitions.models import PetitionPage, Signature
 
 pytestmark = pytest.mark.django_db

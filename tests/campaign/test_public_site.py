@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.test import override_settings
 from django.urls import path
 
-from campaign.models import SiteSettings
+from core.models import SiteSettings
 
 from .factories import ImageFactory, NewsArticlePageFactory, StandardPageFactory, block
 

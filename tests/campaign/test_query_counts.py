@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from campaign.models import SiteSettings
+from core.models import SiteSettings
 
 from .factories import ImageFactory, NewsArticlePageFactory, StandardPageFactory, block, every_block
 

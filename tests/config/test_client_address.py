@@ -4,7 +4,7 @@ choose theirs by sending X-Forwarded-For. `tests/faults/test_proxies.py` puts re
 import pytest
 from django.urls import reverse
 
-from config.client_address import client_ip
+from core.client_address import client_ip
 from tests.config.conftest import EDITOR_PASSWORD
 from tests.config.test_production_settings import PRODUCTION_ENV
 from tests.config.test_statistics_module_name import run_in_project

@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 from django.test import override_settings
 
-from config.log import JsonFormatter, RedactPersonalDataFilter
+from core.log import JsonFormatter, RedactPersonalDataFilter
 from tests.config.test_page_cache import UNREACHABLE_REDIS
 from tests.config.test_statistics_module_name import PROJECT_ROOT
 
@@ -135,7 +135,7 @@ def test_json_lines_carry_the_request_id_and_path_without_query_string(client, d
     with override_settings(CACHES=UNREACHABLE_REDIS):
         response = client.get("/healthz", {"email": "someone@example.org"})
 
-    entries = [entry for entry in json_lines(buffer) if entry["logger"] == "config.views"]
+    entries = [entry for entry in json_lines(buffer) if entry["logger"] == "core.views"]
     assert len(entries) == 1
     entry = entries[0]
     assert entry["level"] == "WARNING"

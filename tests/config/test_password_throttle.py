@@ -126,7 +126,7 @@ def test_the_right_password_clears_earlier_wrong_ones(client, private, settings)
 
 def test_tries_are_counted_in_the_shared_redis_as_production_does(client, private, settings):
     settings.CACHES = {
-        "default": {"BACKEND": "config.cache.ResilientRedisCache", "LOCATION": require_redis()}
+        "default": {"BACKEND": "core.cache_backend.ResilientRedisCache", "LOCATION": require_redis()}
     }
     # The test database (REDIS_TEST_URL) holds nothing else worth keeping; earlier runs' counts go.
     cache.clear()
@@ -139,7 +139,7 @@ def test_tries_are_counted_in_the_shared_redis_as_production_does(client, privat
 def test_while_the_cache_is_down_passwords_are_refused_not_unthrottled(client, private, settings, caplog):
     settings.CACHES = {
         "default": {
-            "BACKEND": "config.cache.ResilientRedisCache",
+            "BACKEND": "core.cache_backend.ResilientRedisCache",
             "LOCATION": UNREACHABLE_REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

@@ -9,7 +9,7 @@ import os
 import pytest
 import redis
 
-from config.cache import ResilientRedisCache
+from core.cache_backend import ResilientRedisCache
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/13")
 KEY = "test-redis-cache:sign-rate"

@@ -5,7 +5,7 @@ import itertools
 
 import pytest
 
-from config.spreadsheets import (
+from core.spreadsheets import (
     FORMULA_TRIGGERS,
     neutralise_formula,
     neutralise_reversibly,

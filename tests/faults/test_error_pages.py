@@ -6,7 +6,7 @@ any database. Django calls the handler inside the `except` block of the failed r
 
 from django.db import InterfaceError, OperationalError
 
-from config.views import server_error
+from core.views import server_error
 
 
 def handle(request, error):

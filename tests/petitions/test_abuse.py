@@ -15,11 +15,11 @@ from petitions.models import Signature
 
 from .conftest import sign
 
-# Django's own Redis backend, which raises on every call, at a port nothing listens on: the petition
-# code must fail open by itself, not only behind config.cache.ResilientRedisCache.
+# The project's Redis backend (what a Redis CACHE_URL selects) at a port nothing listens on: it answers
+# like an empty cache, and the rate limit's counter then cannot count.
 UNREACHABLE_CACHE = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "core.cache_backend.ResilientRedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     },

@@ -75,7 +75,7 @@ def test_block_is_described_for_the_block_picker(petition):
     block = PetitionBlock()
 
     assert block.meta.icon == "form"
-    assert block.meta.template == "blocks/petition.html"
+    assert block.meta.template == "petitions/blocks/petition.html"
     assert block.meta.label == "Petition"
     assert block.meta.description
     assert block.is_previewable

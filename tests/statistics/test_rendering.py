@@ -13,8 +13,9 @@ from wagtail import blocks
 from statistics.blocks import StatisticWidgetBlock
 from statistics.importers import apply_import, prepare_import
 from statistics.models import Area, Dataset, Observation, StatisticWidget
-from statistics.rendering import render_widget, widgets_changed_after_commit
+from statistics.rendering import render_widget, render_widgets
 from statistics.signals import widgets_changed
+from statistics.widget_cache import widgets_changed_after_commit
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +121,7 @@ def test_the_block_describes_itself_for_the_block_picker(demo_widgets):
     assert (block.meta.label, block.meta.icon, block.meta.template) == (
         "Statistic",
         "table",
-        "blocks/statistic_widget.html",
+        "statistics/blocks/statistic_widget.html",
     )
     assert block.get_description().startswith("A figure, chart or table")
     assert block.is_previewable
@@ -136,6 +137,17 @@ def test_a_rendered_widget_is_served_from_the_cache(demo_widgets, django_assert_
 
     with django_assert_num_queries(0):
         assert render_widget(widget) == first
+
+
+def test_a_page_of_cached_widgets_costs_two_cache_round_trips(demo_widgets, counting_cache):
+    widgets = list(demo_widgets.values())
+    first = render_widgets(widgets)
+    counting_cache.round_trips.clear()
+
+    again = render_widgets(widgets)
+
+    assert again == first
+    assert counting_cache.round_trips == ["get_many", "get_many"], "the generations, then the HTML"
 
 
 def test_editing_an_observation_shows_the_new_figure(demo_widgets, committed):

@@ -1,0 +1,85 @@
+"""Making a rendered page fit to store for anyone, and personal again each time it is served.
+
+The CSRF token a page was rendered with is cut out before the page is stored, and each visitor gets a
+token of their own (and the matching cookie) when it is served; values registered with
+`renew_on_every_view` (the sign form's timing token) are made afresh the same way.
+"""
+
+import re
+from functools import partial
+
+from django.middleware.csrf import _unmask_cipher_token, get_token
+
+# Stands in for the visitor's CSRF token in a stored page; never a valid token itself.
+CSRF_PLACEHOLDER = "__page_cache_csrf_token__"
+# Django's masked CSRF tokens: 64 characters from its alphabet. Only those that unmask to the request's
+# own secret are replaced, so a 64-character id elsewhere in a page is left alone.
+_TOKEN_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+
+# Values a page must show afresh on every view, cached or not: name -> (pattern, make a new value).
+# The pattern's one group is the value; it is cut out before a page is stored and a new one is made
+# for each visitor the page is served to. Apps register theirs with `renew_on_every_view`.
+_RENEWED_VALUES = {}
+
+
+def renew_on_every_view(name, pattern, make_value):
+    """Have cached pages serve a new `make_value()` wherever `pattern`'s group matched when rendered.
+
+    For values that are wrong once stale, like a sign form's note of when it was shown.
+    """
+    _RENEWED_VALUES[name] = (re.compile(pattern), make_value)
+
+
+def used_csp_nonce(request):
+    """Whether the response carries a CSP nonce: stored, it would be replayed while the header changes."""
+    return getattr(request, "_csp_nonce", None) is not None
+
+
+def _placeholder(name):
+    return f"__page_cache_renewed_{name}__"
+
+
+def _strip_renewed_values(content):
+    for name, (pattern, _make_value) in _RENEWED_VALUES.items():
+        content = pattern.sub(partial(_group_replaced, _placeholder(name)), content)
+    return content
+
+
+def _group_replaced(replacement, match):
+    """The whole match, with its first group replaced."""
+    whole, (start, end) = match.group(), match.span(1)
+    offset = match.start()
+    return whole[: start - offset] + replacement + whole[end - offset :]
+
+
+def _renew_values(content):
+    for name, (_pattern, make_value) in _RENEWED_VALUES.items():
+        placeholder = _placeholder(name)
+        while placeholder in content:
+            content = content.replace(placeholder, make_value(), 1)
+    return content
+
+
+def _strip_csrf_tokens(request, content):
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret:
+        return content
+
+    # Django's own unmasking: private, but stable since 4.1, and a copy of it could drift.
+    def replace(match):
+        return CSRF_PLACEHOLDER if _unmask_cipher_token(match.group()) == secret else match.group()
+
+    return _TOKEN_CANDIDATE.sub(replace, content)
+
+
+def shareable(request, html):
+    """`html` with this visitor's CSRF token and renewed values cut out, fit to serve to anyone."""
+    return _strip_renewed_values(_strip_csrf_tokens(request, html))
+
+
+def personalised(request, html):
+    """Stored `html` with this visitor's CSRF token and freshly renewed values put in."""
+    html = _renew_values(html)
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    return html
