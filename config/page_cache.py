@@ -3,7 +3,8 @@
 Every cached page carries the *content generation* number it was rendered in, stored in the same cache
 and read with the page in one round trip. Purging is bumping that number (`purge_pages()`): every
 server then treats its next hit as a miss and renders the page afresh, replacing the stale entry.
-Wagtail's publish, unpublish and move signals, site changes and settings changes purge automatically;
+Wagtail's publish, unpublish and move signals, site changes, settings changes and page privacy changes
+(a view restriction added, changed or removed) purge automatically;
 other apps call `purge_pages()` (or connect their own signals to `purge_pages_after_commit`) when
 something a page shows changes.
 
@@ -385,14 +386,16 @@ def connect_purge_signals():
     from django.apps import apps
     from django.db.models.signals import post_delete, post_save
     from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
-    from wagtail.models import Site
+    from wagtail.models import PageViewRestriction, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
 
     # `published` and `unpublished` also cover snippets with draft state (widgets an editor publishes).
     for signal in (page_published, page_unpublished, post_page_move, published, unpublished):
         signal.connect(purge_pages_after_commit, dispatch_uid=f"page_cache_purge_{id(signal)}")
     settings_models = [m for m in apps.get_models() if issubclass(m, BaseGenericSetting | BaseSiteSetting)]
-    for model in [Site, *settings_models]:
+    # A page made private must stop being served from the cache at once, as must facts apps keep about it
+    # with `cached_until_purge` (the petitions' "has view restrictions").
+    for model in [Site, PageViewRestriction, *settings_models]:
         for signal in (post_save, post_delete):
             signal.connect(
                 purge_pages_after_commit,

@@ -89,7 +89,9 @@ class SigningFacts:
 
     Small and plain, so the sign view keeps it in the shared cache (`signing_facts`) instead of
     loading the page with its privacy notice and looking up the wordings for every signature.
-    `SignatureForm` and `record_signature` take it where they would take the page.
+    `SignatureForm` and `record_signature` take it where they would take the page. `restricted` says
+    whether the page or a page above it has view restrictions (`petitions.view_restrictions`), so
+    that the public petition URLs check them only where there are some.
     """
 
     pk: int
@@ -102,6 +104,7 @@ class SigningFacts:
     privacy_notice_version: str
     contact_wording_id: int
     show_wording_id: int
+    restricted: bool
 
     @classmethod
     def of(cls, petition):
@@ -117,6 +120,7 @@ class SigningFacts:
             privacy_notice_version=petition.privacy_notice_version,
             contact_wording_id=contact_wording_id,
             show_wording_id=show_wording_id,
+            restricted=petition.get_view_restrictions().exists(),
         )
 
     def signing_closed_message(self, now=None):

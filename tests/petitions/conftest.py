@@ -1,5 +1,7 @@
 """Fixtures for the petitions tests: a site with a live petition, and helpers to sign it."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -60,6 +62,15 @@ def sign_data(**overrides):
 def sign(client, petition, meta=None, **overrides):
     """POST the sign form; `meta` sets request headers and REMOTE_ADDR."""
     return client.post(reverse("petitions:sign", args=[petition.pk]), sign_data(**overrides), **(meta or {}))
+
+
+def press_confirm(client, path):
+    """Open a confirmation link and press its one button, as the signer does; the answer to the press."""
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "Confirm my signature" in page.content.decode()
+    csrf_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    return client.post(path, {"csrfmiddlewaretoken": csrf_token})
 
 
 def run_worker():

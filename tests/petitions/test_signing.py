@@ -8,6 +8,7 @@ from urllib.parse import quote, urlparse
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +18,7 @@ from wagtail.models import Page
 from petitions.models import ConsentWording, MailStatus, Signature
 from petitions.signing import make_confirmation_token
 
-from .conftest import run_worker, sign, sign_data
+from .conftest import press_confirm, run_worker, sign, sign_data
 from .factories import PetitionPageFactory, make_signature
 
 EMAIL = "Jane.Doughty@Example.org"
@@ -69,6 +70,8 @@ def test_visitor_signs_confirms_by_email_and_is_counted(client, petition, mailou
     path = confirmation_path(message)
     assert escape(path) in html or path in html
 
+    pressed = press_confirm(client, path)
+    assert (pressed.status_code, pressed.url) == (302, path)
     thanks = client.get(path)
     assert thanks.status_code == 200
     assert "Thank you for standing with children." in thanks.content.decode()
@@ -79,6 +82,7 @@ def test_visitor_signs_confirms_by_email_and_is_counted(client, petition, mailou
     assert public_count(client, petition) == 1
 
     assert client.get(path).status_code == 200
+    assert client.post(path).status_code == 302
     assert public_count(client, petition) == 1
     assert "Jane, London" in client.get(petition.url).content.decode()
 
@@ -225,7 +229,7 @@ def test_repeat_signing_after_confirmation_sends_nothing(client, petition, mailo
     settings.PETITION_CONFIRMATION_RESEND_SECONDS = 0
     sign(client, petition, email="jane@example.org")
     run_worker()
-    client.get(confirmation_path(mailoutbox[0]))
+    press_confirm(client, confirmation_path(mailoutbox[0]))
 
     response = sign(client, petition, email="jane@example.org")
     run_worker()
@@ -329,6 +333,75 @@ def test_expired_confirmation_link_asks_to_sign_again(client, petition, mailoutb
     assert Signature.objects.get().confirmed_at is None
 
 
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_a_mail_scanner_opening_the_link_confirms_nothing(client, petition, method):
+    signature = make_signature(petition, email="scanned@example.org")
+    token = make_confirmation_token(signature.pk)
+    path = reverse("petitions:confirm", args=[token])
+
+    answers = [getattr(Client(), method)(path) for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [200] * 3
+    signature.refresh_from_db()
+    assert signature.confirmed_at is None
+    assert public_count(client, petition) == 0
+    html = client.get(path).content.decode()
+    assert "Confirm my signature" in html
+    assert re.search(r'<form method="post"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken"', html)
+    # The form posts back to the link; the token is nowhere in the page.
+    assert token not in html
+    assert "Thank you for standing with children." not in html
+
+
+def test_pressing_confirm_twice_counts_once_and_the_link_then_shows_the_thanks(petition):
+    signature = make_signature(petition, email="twice@example.org")
+    path = reverse("petitions:confirm", args=[make_confirmation_token(signature.pk)])
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(path).content.decode()
+    csrf_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+    presses = [browser.post(path, {"csrfmiddlewaretoken": csrf_token}) for _ in range(2)]
+
+    assert [(press.status_code, press.url) for press in presses] == [(302, path)] * 2
+    signature.refresh_from_db()
+    assert signature.confirmed_at is not None
+    assert public_count(browser, petition) == 1
+    again = browser.get(path).content.decode()
+    assert "Thank you: your signature is confirmed" in again
+    assert "Confirm my signature" not in again
+
+
+def test_confirm_button_without_the_csrf_token_confirms_nothing(petition):
+    signature = make_signature(petition, email="forged@example.org")
+    path = reverse("petitions:confirm", args=[make_confirmation_token(signature.pk)])
+
+    response = Client(enforce_csrf_checks=True).post(path)
+
+    assert response.status_code == 403
+    signature.refresh_from_db()
+    assert signature.confirmed_at is None
+
+
+@pytest.mark.parametrize(("max_age_days", "status"), [(-1, 410), (14, 404)])
+def test_expired_or_broken_links_keep_their_pages_when_the_button_is_pressed(
+    client, petition, settings, max_age_days, status
+):
+    signature = make_signature(petition, email="late@example.org")
+    token = make_confirmation_token(signature.pk)
+    if status == 404:
+        token = token[:-1] + ("A" if token[-1] != "A" else "B")
+    settings.PETITION_CONFIRMATION_MAX_AGE_DAYS = max_age_days
+
+    response = client.post(reverse("petitions:confirm", args=[token]))
+
+    assert response.status_code == status
+    assert (
+        "This link has expired" if status == 410 else "This link does not work"
+    ) in response.content.decode()
+    signature.refresh_from_db()
+    assert signature.confirmed_at is None
+
+
 @pytest.mark.django_db(transaction=True)
 def test_confirmation_link_holds_only_the_signature_id(client, petition, mailoutbox):
     sign(client, petition, email="jane@example.org")
@@ -417,9 +490,9 @@ def test_signing_goes_on_when_the_cached_wordings_are_gone_from_the_database(cli
 @pytest.mark.django_db
 def test_confirmed_page_offers_the_share_links_of_the_share_block(client, petition):
     signature = make_signature(petition, email="sharer@example.org")
-
     confirm_url = reverse("petitions:confirm", args=[make_confirmation_token(signature.pk)])
-    html = client.get(confirm_url).content.decode()
+
+    html = client.get(press_confirm(client, confirm_url).url).content.decode()
 
     share_url = quote(petition.get_full_url(), safe="")
     assert f"https://www.facebook.com/sharer/sharer.php?u={share_url}" in html
