@@ -1,6 +1,7 @@
 -- wrk script for bench/signing.py: POST the sign form with an email unique to the run, the wrk
--- thread and the request. Each thread uses the CSRF cookie, CSRF token and form token that
--- signing.py read from the real sign form for it (BENCH_COOKIE_<n>, BENCH_BODY_<n>).
+-- thread and the request. Each thread uses the CSRF cookie and CSRF token that signing.py read
+-- from the real sign form for it (BENCH_COOKIE_<n>, BENCH_BODY_<n>), and a form token of its own
+-- for each request, from the file signing.py made for it (BENCH_TOKENS_<n>): a token signs once.
 --
 -- Threads stop sending after BENCH_POST_SECONDS (wrk runs a little longer), so every request
 -- sent has its answer counted and the rows in the table can be compared with the answers.
@@ -18,6 +19,10 @@ function init(args)
   sign_path = os.getenv("BENCH_SIGN_PATH")
   run_id = os.getenv("BENCH_RUN_ID")
   body_prefix = os.getenv("BENCH_BODY_" .. id)
+  form_tokens = {}
+  for line in io.lines(os.getenv("BENCH_TOKENS_" .. id)) do
+    table.insert(form_tokens, line)
+  end
   headers = {
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Cookie"] = "csrftoken=" .. os.getenv("BENCH_COOKIE_" .. id),
@@ -30,7 +35,8 @@ end
 function request()
   sent = sent + 1
   local email = string.format("%s-t%d-%d%%40example.org", run_id, id, sent)
-  return wrk.format("POST", sign_path, headers, body_prefix .. "&email=" .. email)
+  local form_token = form_tokens[(sent - 1) % #form_tokens + 1]
+  return wrk.format("POST", sign_path, headers, body_prefix .. "&form_token=" .. form_token .. "&email=" .. email)
 end
 
 function delay()

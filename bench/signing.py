@@ -7,8 +7,9 @@ Needs PostgreSQL at 127.0.0.1:5432 (trust), Redis at 127.0.0.1:6379, and Debian'
 (BENCH_DATABASE, BENCH_REDIS_DB=13 to change), then in one run:
 
 1. the project under gunicorn (config/gunicorn.conf.py, DEBUG off, Redis cache): wrk POSTs the demo
-   open letter's sign form (CSRF cookie and token, timing token, validation, rate limit, insert, mail
-   task queued) with a new email on every request, for `--seconds`;
+   open letter's sign form (CSRF cookie and token, timing token, validation, rate limit and the
+   token's single use, insert, mail task queued) with a new email and a new form token on every
+   request, for `--seconds`;
 2. the floor: a bare Django view (bench/floor_app) validating the same form and inserting the same
    row, under the same gunicorn settings, driven the same way;
 3. pgbench inserting the same row straight into PostgreSQL.
@@ -91,17 +92,34 @@ def delete_bench_rows():
     )
 
 
+# Form tokens made for each wrk thread and run, one a request: a token signs once. Enough for this many
+# requests a second in each thread; after that they are used again, and refused (counted as "refused").
+TOKENS_PER_SECOND_PER_THREAD = 1500
+MAKE_FORM_TOKENS = """
+import os
+from urllib.parse import quote
+from petitions.abuse import make_form_token
+count = int(os.environ["BENCH_TOKENS"])
+with open(os.environ["BENCH_TOKEN_FILE"], "w") as tokens:
+    tokens.writelines(quote(make_form_token(), safe="") + "\\n" for _ in range(count))
+"""
+
+
+def make_form_tokens(path, count):
+    """Write `count` form tokens to `path`, made with the servers' key (as the sign form makes them)."""
+    manage("shell", "-c", MAKE_FORM_TOKENS, env=server_env(BENCH_TOKEN_FILE=path, BENCH_TOKENS=count))
+
+
 def form_fields(base_url, form_path):
-    """Open the sign form as a visitor does: (CSRF cookie, urlencoded fields without the email)."""
+    """Open the sign form as a visitor does: (CSRF cookie, urlencoded fields without email and form token)."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(base_url + form_path, timeout=30).read().decode()
     csrf_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    form_token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    assert 'name="form_token"' in page
     cookie = next(c.value for c in jar if c.name == "csrftoken")
     fields = {
         "csrfmiddlewaretoken": csrf_token,
-        "form_token": form_token,
         "first_name": "Load",
         "last_name": "Test",
         "postcode": "SW1A 1AA",
@@ -129,17 +147,20 @@ def run_signing(base_url, form_path, sign_path, run_id, seconds, connections):
         "BENCH_POST_SECONDS": str(seconds),
         "PATH": "/usr/bin:/bin",
     }
-    for thread in range(WRK_THREADS):
-        env[f"BENCH_COOKIE_{thread}"], env[f"BENCH_BODY_{thread}"] = form_fields(base_url, form_path)
-    # wrk runs a few seconds past the deadline so every answer to a request sent arrives.
-    result = wrk(
-        base_url + sign_path,
-        seconds + 5,
-        connections=connections,
-        threads=WRK_THREADS,
-        script=LUA_SCRIPT,
-        env=env,
-    )
+    with tempfile.TemporaryDirectory() as token_dir:
+        for thread in range(WRK_THREADS):
+            env[f"BENCH_COOKIE_{thread}"], env[f"BENCH_BODY_{thread}"] = form_fields(base_url, form_path)
+            env[f"BENCH_TOKENS_{thread}"] = f"{token_dir}/tokens-{thread}"
+            make_form_tokens(env[f"BENCH_TOKENS_{thread}"], seconds * TOKENS_PER_SECOND_PER_THREAD)
+        # wrk runs a few seconds past the deadline so every answer to a request sent arrives.
+        result = wrk(
+            base_url + sign_path,
+            seconds + 5,
+            connections=connections,
+            threads=WRK_THREADS,
+            script=LUA_SCRIPT,
+            env=env,
+        )
     answers = dict(re.findall(r"(\w+)=(\d+)", re.search(r"^BENCH (.*)$", result["output"], re.M).group(1)))
     rows, first, last = psql(
         "SELECT count(*), extract(epoch FROM min(created_at)), extract(epoch FROM max(created_at)) "

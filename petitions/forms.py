@@ -1,9 +1,13 @@
 """The sign form: what a visitor types, checked with messages they can act on (GOV.UK style)."""
 
+import logging
+
 from django import forms
 
-from petitions.abuse import FormTokenError, check_form_token, make_form_token
+from petitions.abuse import FORM_PROBLEM_MESSAGE, FormTokenError, check_form_token, make_form_token
 from petitions.regions import InvalidPostcode, normalise_postcode
+
+logger = logging.getLogger(__name__)
 
 HONEYPOT_FIELD = "website"
 
@@ -63,6 +67,8 @@ class SignatureForm(forms.Form):
         kwargs.setdefault("auto_id", self.id_prefix + "%s")
         super().__init__(*args, **kwargs)
         self.petition = petition
+        # The id of a valid form token, for `petitions.abuse.count_sign_attempt` to spend.
+        self.form_token_id = None
         self.fields["contact_consent"].label = petition.contact_consent_wording
         self.fields["show_publicly"].label = petition.show_publicly_wording
         if not petition.confirmation_required:
@@ -70,8 +76,8 @@ class SignatureForm(forms.Form):
 
     @property
     def fresh_token(self):
-        """A new timing token for each time the form is shown, also after an error."""
-        return make_form_token()
+        """A new timing token for each time the form is shown; one that needs no wait after a POST."""
+        return make_form_token(sent_back=self.is_bound)
 
     def is_honeypot_filled(self):
         return bool(self.data.get(HONEYPOT_FIELD, "").strip())
@@ -90,10 +96,16 @@ class SignatureForm(forms.Form):
         if "postcode" not in self.errors:
             self._clean_postcode(cleaned)
         try:
-            check_form_token(self.data.get("form_token"))
+            self.form_token_id = check_form_token(self.data.get("form_token"))
         except FormTokenError as error:
-            raise forms.ValidationError(str(error), code="form_token") from error
+            logger.info("Form token refused on petition %s: %s", self.petition.pk, error)
+            raise forms.ValidationError(FORM_PROBLEM_MESSAGE, code="form_token") from error
         return cleaned
+
+    def refuse_spent_token(self):
+        """Show the form again as for any token problem: its token carried another signature."""
+        self.form_token_id = None
+        self.add_error(None, forms.ValidationError(FORM_PROBLEM_MESSAGE, code="form_token"))
 
     def _clean_postcode(self, cleaned):
         postcode = cleaned.get("postcode", "").strip()

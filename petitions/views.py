@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaign.blocks import ShareNetwork, share_links
-from petitions.abuse import client_ip, hash_client, sign_rate_limited
+from petitions.abuse import client_ip, count_sign_attempt, hash_client
 from petitions.caching import cached
 from petitions.counts import get_counts
 from petitions.forms import SignatureForm
@@ -59,17 +59,26 @@ def sign(request, facts):
         )
 
     ip_hash = hash_client(client_ip(request))
-    if sign_rate_limited(ip_hash):
+    form = SignatureForm(request.POST, petition=facts)
+    honeypot = form.is_honeypot_filled()
+    valid = form.is_valid() and not honeypot
+    # The rate limit and the single use of the form token, in one round trip to the shared cache.
+    attempt = count_sign_attempt(
+        ip_hash, token_id=form.form_token_id if valid else None, email=form.cleaned_data.get("email", "")
+    )
+    if attempt.over_rate_limit:
         logger.info("Sign request refused by the rate limit on petition %s", petition_id)
         context = {"petition": _petition(petition_id)}
         return render(request, "petitions/rate_limited.html", context, status=429)
-
-    form = SignatureForm(request.POST, petition=facts)
-    if form.is_honeypot_filled():
+    if honeypot:
         # Bots are told what people are told, so they learn nothing; nothing is kept.
         logger.info("Honeypot filled on petition %s; nothing recorded", petition_id)
         return redirect("petitions:check_email", petition_id=petition_id)
-    if not form.is_valid():
+    if valid and attempt.token_spent:
+        logger.info("Form token already spent on another signature of petition %s", petition_id)
+        form.refuse_spent_token()
+        valid = False
+    if not valid:
         petition = _petition(petition_id)
         context = petition.get_context(request)
         context["form"] = form

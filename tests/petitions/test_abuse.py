@@ -1,19 +1,32 @@
 """Bots and floods: honeypot, timing token, rate limit (failing open) and the keyed client hash."""
 
 import logging
+import os
 import re
+import uuid
+from datetime import timedelta
 
 import pytest
+import redis
 from django.core import signing
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from freezegun import freeze_time
 
-from petitions.abuse import FormTokenError, check_form_token, hash_client
+from petitions.abuse import (
+    FORM_PROBLEM_MESSAGE,
+    FormTokenError,
+    check_form_token,
+    hash_client,
+    make_form_token,
+)
 from petitions.models import Signature
 
 from .conftest import sign
+
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/13")
 
 # Django's own Redis backend, which raises on every call, at a port nothing listens on: the petition
 # code must fail open by itself, not only behind config.cache.ResilientRedisCache.
@@ -43,32 +56,103 @@ def test_honeypot_is_hidden_from_people_and_assistive_technology(client, petitio
     assert 'tabindex="-1"' in html
 
 
+def form_token_of(response):
+    return re.search(r'name="form_token" value="([^"]+)"', response.content.decode()).group(1)
+
+
 def test_form_sent_faster_than_a_person_could_is_refused(client, petition, settings):
     settings.PETITION_FORM_MIN_SECONDS = 3600
 
     response = sign(client, petition)
 
     assert response.status_code == 200
-    assert "The form was sent very quickly." in response.content.decode()
+    assert FORM_PROBLEM_MESSAGE in response.content.decode()
     assert Signature.objects.count() == 0
 
 
-def test_expired_form_asks_to_send_again_with_a_fresh_token(client, petition, settings):
-    settings.PETITION_FORM_MAX_AGE_SECONDS = -1
+def test_a_person_whose_browser_sent_the_form_at_once_signs_by_pressing_the_button_again(
+    client, petition, settings
+):
+    settings.PETITION_FORM_MIN_SECONDS = 3600
+    page = client.get(petition.url)
 
-    response = sign(client, petition)
+    refused = sign(client, petition, form_token=form_token_of(page))
+    again = sign(client, petition, form_token=form_token_of(refused))
 
-    html = response.content.decode()
-    assert "This form has expired." in html
-    assert 'name="form_token" value="' in html
-    assert Signature.objects.count() == 0
+    assert refused.status_code == 200
+    assert again.status_code == 302
+    assert again.url.endswith("/check-your-email/")
+    assert Signature.objects.count() == 1
+
+
+def test_every_problem_with_the_form_token_gets_the_same_answer_and_no_threshold(client, petition, settings):
+    settings.PETITION_FORM_MIN_SECONDS = 3600
+    settings.PETITION_FORM_MAX_AGE_SECONDS = 7200
+    spent = make_form_token(sent_back=True)
+    assert sign(client, petition, email="first@example.org", form_token=spent).status_code == 302
+    with freeze_time(timezone.now() - timedelta(hours=3)):
+        expired = make_form_token(sent_back=True)
+    problems = {
+        "too new": make_form_token(),
+        "expired": expired,
+        "missing": "",
+        "forged": signing.TimestampSigner(salt="other").sign("1"),
+        "spent on another email": spent,
+    }
+
+    answers = {
+        name: sign(client, petition, email="second@example.org", form_token=token)
+        for name, token in problems.items()
+    }
+
+    pages = {}
+    for name, answer in answers.items():
+        html = answer.content.decode()
+        assert answer.status_code == 200, name
+        assert re.findall(r'<li><a href="#([^"]+)">([^<]*)</a></li>', html) == [
+            (f"p{petition.pk}_form", FORM_PROBLEM_MESSAGE)
+        ], name
+        for revealing in ("3600", "7200", "quickly", "expired", "minutes", "hour"):
+            assert revealing not in html.lower(), (name, revealing)
+        # Apart from the new tokens (CSRF, form), each answer is the same page.
+        pages[name] = re.sub(r'value="[^"]{40,}"', 'value="(token)"', html)
+    assert len(set(pages.values())) == 1
+    assert list(Signature.objects.values_list("email", flat=True)) == ["first@example.org"]
+
+
+def test_a_form_token_is_good_for_one_signature_only(client, petition):
+    token = make_form_token()
+
+    first = sign(client, petition, email="first@example.org", form_token=token)
+    replayed = sign(client, petition, email="second@example.org", form_token=token)
+
+    assert first.status_code == 302
+    assert replayed.status_code == 200
+    assert FORM_PROBLEM_MESSAGE in replayed.content.decode()
+    assert list(Signature.objects.values_list("email", flat=True)) == ["first@example.org"]
+    # The form shown with the refusal carries a token of its own, which signs.
+    assert (
+        sign(client, petition, email="second@example.org", form_token=form_token_of(replayed)).status_code
+        == 302
+    )
+    assert Signature.objects.count() == 2
+
+
+def test_the_same_form_sent_twice_by_its_person_ends_on_check_your_email_with_one_signature(client, petition):
+    token = make_form_token()
+
+    answers = [sign(client, petition, email="jane@example.org", form_token=token) for _ in range(2)]
+
+    assert [(answer.status_code, answer.url) for answer in answers] == [(302, answers[0].url)] * 2
+    assert answers[0].url.endswith("/check-your-email/")
+    assert Signature.objects.count() == 1
 
 
 @pytest.mark.parametrize("token", ["", "12345", signing.TimestampSigner(salt="other").sign("1")])
 def test_missing_or_forged_form_token_is_refused(client, petition, token):
     response = sign(client, petition, form_token=token)
 
-    assert "Something went wrong with the form." in response.content.decode()
+    assert FORM_PROBLEM_MESSAGE in response.content.decode()
     assert Signature.objects.count() == 0
 
 
@@ -96,6 +180,63 @@ def test_signing_goes_on_when_the_rate_limit_cache_is_down(client, petition, set
     assert [r.status_code for r in responses] == [302, 302, 302]
     assert Signature.objects.count() == 3
     assert "Rate-limit cache unavailable" in caplog.text
+
+
+def test_a_form_token_signs_more_than_once_while_the_cache_is_down(client, petition, settings, caplog):
+    """Failing open, like the rate limit: the token's signature and age are still checked."""
+    settings.CACHES = UNREACHABLE_CACHE
+    token = make_form_token()
+
+    answers = [sign(client, petition, email=f"person{n}@example.org", form_token=token) for n in range(2)]
+
+    assert [answer.status_code for answer in answers] == [302, 302]
+    assert Signature.objects.count() == 2
+    assert "without a rate limit or token check" in caplog.text
+
+
+@pytest.fixture
+def shared_redis_cache(settings):
+    """The project's Redis backend at REDIS_TEST_URL, under keys of this test's own."""
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"No Redis answers at {REDIS_TEST_URL}")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ResilientRedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": f"test-abuse-{uuid.uuid4().hex}",
+        }
+    }
+
+
+def test_a_spent_token_is_refused_to_another_client_and_checked_with_the_rate_limit_in_one_round_trip(
+    client, petition, shared_redis_cache, monkeypatch
+):
+    round_trips = []
+    execute = redis.client.Pipeline.execute
+
+    def recorded(pipeline, *args, **kwargs):
+        round_trips.append([command[0][0] for command in pipeline.command_stack])
+        return execute(pipeline, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", recorded)
+    token = make_form_token()
+
+    first = sign(
+        client, petition, email="first@example.org", form_token=token, meta={"REMOTE_ADDR": "198.51.100.1"}
+    )
+    attempt_round_trips = [commands for commands in round_trips if "INCRBY" in commands]
+    replayed = sign(
+        Client(), petition, email="second@example.org", form_token=token, meta={"REMOTE_ADDR": "198.51.100.2"}
+    )
+
+    assert first.status_code == 302
+    # The rate limit's counter and the token's claim, together.
+    assert attempt_round_trips == [["SET", "INCRBY", "SET", "GET"]]
+    assert replayed.status_code == 200
+    assert FORM_PROBLEM_MESSAGE in replayed.content.decode()
+    assert list(Signature.objects.values_list("email", flat=True)) == ["first@example.org"]
 
 
 def test_count_is_read_from_the_database_while_the_cache_is_down(client, petition, settings):
