@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaign.blocks import ShareNetwork, share_links
+from config.middleware import form_posts_only
 from petitions.abuse import client_ip, count_sign_attempt, hash_client
 from petitions.caching import cached
 from petitions.counts import get_counts
@@ -44,6 +45,7 @@ def _live_petition(petition_id):
     return get_object_or_404(PetitionPage.objects.live(), pk=petition_id)
 
 
+@form_posts_only
 @require_POST
 @petition_endpoint
 def sign(request, facts):
@@ -122,6 +124,7 @@ def _invalid_link(request, expired):
     return render(request, "petitions/confirmation_invalid.html", context, status=410 if expired else 404)
 
 
+@form_posts_only
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def confirm(request, token):

@@ -1,6 +1,7 @@
 """Fixtures for the petitions tests: a site with a live petition, and helpers to sign it."""
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -13,6 +14,8 @@ from wagtail.models import Locale, Page, Site
 from petitions.abuse import make_form_token
 
 from .factories import PetitionPageFactory
+
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 
 @pytest.fixture(autouse=True)
@@ -59,9 +62,16 @@ def sign_data(**overrides):
     return {key: value for key, value in data.items() if value is not None}
 
 
+def post_form(client, path, data=None, **extra):
+    """POST `data` as a browser sends a form (urlencoded; the test client's default is multipart)."""
+    return client.post(path, urlencode(data or {}, doseq=True), content_type=FORM_CONTENT_TYPE, **extra)
+
+
 def sign(client, petition, meta=None, **overrides):
     """POST the sign form; `meta` sets request headers and REMOTE_ADDR."""
-    return client.post(reverse("petitions:sign", args=[petition.pk]), sign_data(**overrides), **(meta or {}))
+    return post_form(
+        client, reverse("petitions:sign", args=[petition.pk]), sign_data(**overrides), **(meta or {})
+    )
 
 
 def press_confirm(client, path):
@@ -70,7 +80,7 @@ def press_confirm(client, path):
     assert page.status_code == 200
     assert "Confirm my signature" in page.content.decode()
     csrf_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
-    return client.post(path, {"csrfmiddlewaretoken": csrf_token})
+    return post_form(client, path, {"csrfmiddlewaretoken": csrf_token})
 
 
 def run_worker():

@@ -10,7 +10,11 @@ import pytest
 import redis
 from django.core import signing
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http.multipartparser import MultiPartParser
 from django.test import Client
+from django.test.client import BOUNDARY, encode_multipart
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from freezegun import freeze_time
@@ -23,8 +27,10 @@ from petitions.abuse import (
     make_form_token,
 )
 from petitions.models import Signature
+from petitions.signing import make_confirmation_token
 
-from .conftest import sign
+from .conftest import post_form, sign, sign_data
+from .factories import make_signature
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/13")
 
@@ -295,3 +301,66 @@ def test_a_cached_petition_page_gives_each_visitor_a_fresh_timing_token(client, 
         # Served from the cache, but noted as shown now: too new to sign with at once.
         with pytest.raises(FormTokenError, match="very quickly"):
             check_form_token(later_token)
+
+
+@pytest.fixture
+def body_never_parsed(monkeypatch):
+    """Fail the test if anything parses a multipart body (and so spools a large one to disk)."""
+
+    def parse(parser):
+        raise AssertionError("A multipart body was parsed")
+
+    monkeypatch.setattr(MultiPartParser, "parse", parse)
+
+
+def test_a_ten_megabyte_multipart_body_is_refused_unread_and_nothing_is_kept(
+    client, petition, body_never_parsed
+):
+    data = {**sign_data(), "attachment": SimpleUploadedFile("big.bin", b"x" * (10 * 1024 * 1024))}
+
+    # With CSRF checks on, as in a browser: they read the body too, so the refusal must come first.
+    response = Client(enforce_csrf_checks=True).post(reverse("petitions:sign", args=[petition.pk]), data)
+
+    assert response.status_code == 415
+    assert "application/x-www-form-urlencoded" in response.content.decode()
+    assert Signature.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        # Given as bytes: the test client would otherwise encode the body itself.
+        (encode_multipart(BOUNDARY, {"first_name": "Jane"}), f"multipart/form-data;boundary={BOUNDARY}"),
+        ('{"first_name": "Jane", "email": "jane@example.org"}', "application/json"),
+        ("first_name=Jane&email=jane@example.org", "text/plain"),
+    ],
+    ids=["small-multipart", "json", "text"],
+)
+def test_a_sign_request_that_is_not_a_form_is_refused(
+    client, petition, body_never_parsed, body, content_type
+):
+    response = client.post(reverse("petitions:sign", args=[petition.pk]), body, content_type=content_type)
+
+    assert response.status_code == 415
+    assert Signature.objects.count() == 0
+
+
+def test_an_oversized_form_is_refused_unread_and_nothing_is_kept(client, petition):
+    response = post_form(
+        client, reverse("petitions:sign", args=[petition.pk]), sign_data(padding="x" * 20_000)
+    )
+
+    assert response.status_code == 413
+    assert "too large" in response.content.decode()
+    assert Signature.objects.count() == 0
+
+
+def test_the_confirm_button_takes_only_a_form(client, petition, body_never_parsed):
+    signature = make_signature(petition, email="jane@example.org")
+    path = reverse("petitions:confirm", args=[make_confirmation_token(signature.pk)])
+
+    response = client.post(path, {"file": SimpleUploadedFile("x.bin", b"x" * 1024)})
+
+    assert response.status_code == 415
+    signature.refresh_from_db()
+    assert signature.confirmed_at is None

@@ -18,7 +18,7 @@ from wagtail.models import Page
 from petitions.models import ConsentWording, MailStatus, Signature
 from petitions.signing import make_confirmation_token
 
-from .conftest import press_confirm, run_worker, sign, sign_data
+from .conftest import post_form, press_confirm, run_worker, sign, sign_data
 from .factories import PetitionPageFactory, make_signature
 
 EMAIL = "Jane.Doughty@Example.org"
@@ -40,7 +40,8 @@ def test_visitor_signs_confirms_by_email_and_is_counted(client, petition, mailou
     assert page.status_code == 200
     token = re.search(r'name="form_token" value="([^"]+)"', page.content.decode()).group(1)
 
-    response = client.post(
+    response = post_form(
+        client,
         reverse("petitions:sign", args=[petition.pk]),
         sign_data(email=EMAIL, form_token=token, postcode="sw1a 1aa", show_publicly="on"),
     )
@@ -82,7 +83,7 @@ def test_visitor_signs_confirms_by_email_and_is_counted(client, petition, mailou
     assert public_count(client, petition) == 1
 
     assert client.get(path).status_code == 200
-    assert client.post(path).status_code == 302
+    assert post_form(client, path).status_code == 302
     assert public_count(client, petition) == 1
     assert "Jane, London" in client.get(petition.url).content.decode()
 
@@ -360,7 +361,7 @@ def test_pressing_confirm_twice_counts_once_and_the_link_then_shows_the_thanks(p
     page = browser.get(path).content.decode()
     csrf_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
-    presses = [browser.post(path, {"csrfmiddlewaretoken": csrf_token}) for _ in range(2)]
+    presses = [post_form(browser, path, {"csrfmiddlewaretoken": csrf_token}) for _ in range(2)]
 
     assert [(press.status_code, press.url) for press in presses] == [(302, path)] * 2
     signature.refresh_from_db()
@@ -375,7 +376,7 @@ def test_confirm_button_without_the_csrf_token_confirms_nothing(petition):
     signature = make_signature(petition, email="forged@example.org")
     path = reverse("petitions:confirm", args=[make_confirmation_token(signature.pk)])
 
-    response = Client(enforce_csrf_checks=True).post(path)
+    response = post_form(Client(enforce_csrf_checks=True), path)
 
     assert response.status_code == 403
     signature.refresh_from_db()
@@ -392,7 +393,7 @@ def test_expired_or_broken_links_keep_their_pages_when_the_button_is_pressed(
         token = token[:-1] + ("A" if token[-1] != "A" else "B")
     settings.PETITION_CONFIRMATION_MAX_AGE_DAYS = max_age_days
 
-    response = client.post(reverse("petitions:confirm", args=[token]))
+    response = post_form(client, reverse("petitions:confirm", args=[token]))
 
     assert response.status_code == status
     assert (

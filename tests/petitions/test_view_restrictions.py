@@ -15,7 +15,7 @@ from wagtail.models import PageViewRestriction
 from petitions.models import Signature
 from petitions.signing import confirm_signature, make_confirmation_token
 
-from .conftest import sign
+from .conftest import post_form, sign
 from .factories import PetitionPageFactory, make_signature
 from .test_block import render as render_block
 
@@ -145,7 +145,7 @@ def test_a_confirmation_link_of_a_private_petition_asks_for_the_password_and_con
     path = reverse("petitions:confirm", args=[make_confirmation_token(signature.pk)])
 
     opened = client.get(path)
-    pressed = Client().post(path)
+    pressed = post_form(Client(), path)
 
     for response in (opened, pressed):
         assert asks_for_the_password(response, private_petition)
@@ -156,7 +156,7 @@ def test_a_confirmation_link_of_a_private_petition_asks_for_the_password_and_con
 
     enter_password(client, private_petition)
     assert "Confirm my signature" in client.get(path).content.decode()
-    assert client.post(path).status_code == 302
+    assert post_form(client, path).status_code == 302
     signature.refresh_from_db()
     assert signature.confirmed_at is not None
 
