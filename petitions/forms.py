@@ -1,6 +1,7 @@
 """The sign form: what a visitor types, checked with messages they can act on (GOV.UK style)."""
 
 import logging
+import unicodedata
 
 from django import forms
 
@@ -11,9 +12,30 @@ logger = logging.getLogger(__name__)
 
 HONEYPOT_FIELD = "website"
 
+# Characters that show nothing by themselves but are not Unicode "format" characters (category Cf, which
+# holds the zero-width and bidirectional controls): the combining grapheme joiner, the Hangul fillers,
+# the Khmer inherent vowels and the blank Braille pattern.
+_BLANK_LETTERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+
+
+def visible_text(value):
+    """`value` without characters that show nothing: zero-width, bidirectional controls, soft hyphens.
+
+    They let a name look empty (a blank in the public list) or other than it is (text reversed by a
+    right-to-left override). Joiners go too: scripts that use them still read correctly without.
+    """
+    return "".join(c for c in value if unicodedata.category(c) != "Cf" and c not in _BLANK_LETTERS).strip()
+
+
+class NameField(forms.CharField):
+    """A name as people see it: characters that show nothing are dropped, so a name of only those is empty."""
+
+    def to_python(self, value):
+        return visible_text(super().to_python(value))
+
 
 class SignatureForm(forms.Form):
-    first_name = forms.CharField(
+    first_name = NameField(
         label="First name",
         max_length=100,
         error_messages={
@@ -22,7 +44,7 @@ class SignatureForm(forms.Form):
         },
         widget=forms.TextInput(attrs={"autocomplete": "given-name", "spellcheck": "false"}),
     )
-    last_name = forms.CharField(
+    last_name = NameField(
         label="Last name",
         max_length=100,
         error_messages={
@@ -81,12 +103,6 @@ class SignatureForm(forms.Form):
 
     def is_honeypot_filled(self):
         return bool(self.data.get(HONEYPOT_FIELD, "").strip())
-
-    def clean_first_name(self):
-        return self.cleaned_data["first_name"].strip()
-
-    def clean_last_name(self):
-        return self.cleaned_data["last_name"].strip()
 
     def clean_email(self):
         return self.cleaned_data["email"].strip()

@@ -140,6 +140,11 @@ def test_visitor_outside_the_uk_signs_without_a_postcode(client, petition):
     [
         ({"first_name": ""}, "first_name", "Enter your first name"),
         ({"first_name": "   "}, "first_name", "Enter your first name"),
+        # Zero-width characters, joiners, bidirectional controls, soft hyphens: they show nothing.
+        ({"first_name": "\u200b\u200c\u200d\u200e\u200f"}, "first_name", "Enter your first name"),
+        ({"first_name": "\u202a\u202b\u202c \u202d\u202e"}, "first_name", "Enter your first name"),
+        ({"last_name": "\u2066\u2067\u2068\u2069\ufeff\u00ad"}, "last_name", "Enter your last name"),
+        ({"last_name": "\u3164\u2060\u2800"}, "last_name", "Enter your last name"),
         ({"first_name": "J" * 101}, "first_name", "First name must be 100 characters or fewer"),
         ({"last_name": ""}, "last_name", "Enter your last name"),
         ({"last_name": "D" * 101}, "last_name", "Last name must be 100 characters or fewer"),
@@ -172,6 +177,23 @@ def test_each_mistake_is_explained_beside_its_field_and_in_the_summary(
     assert "<title>Error: " in html
     assert 'class="error-summary"' in html
     assert Signature.objects.count() == 0
+
+
+def test_characters_that_show_nothing_are_taken_out_of_a_name_before_it_is_kept(client, petition):
+    response = sign(client, petition, first_name="\u200bJa\u00adne\u202e", last_name="\ufeffDoughty\u2069")
+
+    assert response.status_code == 302
+    assert Signature.objects.values_list("first_name", "last_name").get() == ("Jane", "Doughty")
+
+
+def test_names_in_scripts_of_every_kind_are_kept_as_written(client, petition):
+    sign(client, petition, first_name="Zoë", last_name="Nguyễn-O'Brien")
+    sign(client, petition, email="other@example.org", first_name="محمد", last_name="李")
+
+    assert sorted(Signature.objects.values_list("first_name", "last_name")) == [
+        ("Zoë", "Nguyễn-O'Brien"),
+        ("محمد", "李"),
+    ]
 
 
 def test_values_are_kept_after_an_error(client, petition):
