@@ -261,6 +261,57 @@ def test_repeat_signing_after_confirmation_sends_nothing(client, petition, mailo
     assert len(mailoutbox) == 1
 
 
+def statements_and_callbacks_of_signing(client, petition, email, capture_on_commit_callbacks):
+    """The SQL a sign request runs (values blanked) and the number of its after-commit callbacks."""
+    with CaptureQueriesContext(connection) as queries, capture_on_commit_callbacks() as callbacks:
+        response = sign(client, petition, email=email)
+    assert response.status_code == 302
+    assert response.url == reverse("petitions:check_email", args=[petition.pk])
+    # Values, and the numbered names of savepoints.
+    literals = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b|(?<=_x)\d+")
+    return [literals.sub("?", query["sql"]) for query in queries], len(callbacks)
+
+
+@pytest.mark.parametrize(
+    "confirmation_required", [True, False], ids=["confirmed-by-email", "counted-at-once"]
+)
+def test_a_repeat_email_costs_the_same_work_as_a_new_one_so_timing_tells_nothing(
+    client, home, confirmation_required, django_capture_on_commit_callbacks
+):
+    petition = PetitionPageFactory(parent=home, confirmation_required=confirmation_required)
+    sign(client, petition, email="warm-up@example.org")
+    sign(client, petition, email="signed@example.org")
+    confirmed = make_signature(petition, email="confirmed@example.org", confirmed_at=timezone.now())
+
+    new = statements_and_callbacks_of_signing(
+        client, petition, "new@example.org", django_capture_on_commit_callbacks
+    )
+    unconfirmed_repeat = statements_and_callbacks_of_signing(
+        client, petition, "SIGNED@example.org", django_capture_on_commit_callbacks
+    )
+    confirmed_repeat = statements_and_callbacks_of_signing(
+        client, petition, confirmed.email, django_capture_on_commit_callbacks
+    )
+
+    assert new == unconfirmed_repeat == confirmed_repeat
+    assert Signature.objects.filter(petition=petition).count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_repeat_signing_of_an_invalidated_signature_sends_nothing(client, petition, mailoutbox, settings):
+    settings.PETITION_CONFIRMATION_RESEND_SECONDS = 0
+    sign(client, petition, email="bot@example.org")
+    run_worker()
+    Signature.objects.update(invalidated_at=timezone.now(), invalidation_reason="Bots")
+
+    response = sign(client, petition, email="bot@example.org")
+    run_worker()
+
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1
+    assert Signature.objects.get().mail_status == MailStatus.SENT
+
+
 def test_same_email_may_sign_two_petitions(client, petition, home):
     other = PetitionPageFactory(parent=home)
 
