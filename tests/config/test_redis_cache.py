@@ -56,7 +56,8 @@ def test_count_and_claim_counts_and_keeps_the_first_claim_until_it_expires(redis
     assert 600 < seconds_left <= 900
 
 
-def test_count_and_claim_is_one_round_trip(redis_cache, monkeypatch):
+def record_pipelines(monkeypatch):
+    """A list that gets the command names of each Redis pipeline sent (one round trip each)."""
     round_trips = []
     execute = redis.client.Pipeline.execute
 
@@ -65,6 +66,11 @@ def test_count_and_claim_is_one_round_trip(redis_cache, monkeypatch):
         return execute(pipeline, *args, **kwargs)
 
     monkeypatch.setattr(redis.client.Pipeline, "execute", recorded)
+    return round_trips
+
+
+def test_count_and_claim_is_one_round_trip(redis_cache, monkeypatch):
+    round_trips = record_pipelines(monkeypatch)
     redis_cache.count_and_claim(KEY, 600, CLAIM, "holder", 900)
 
     assert round_trips == [["SET", "INCRBY", "SET", "GET"]]

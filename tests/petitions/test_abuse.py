@@ -1,7 +1,6 @@
 """Bots and floods: honeypot, timing token, rate limit (failing open) and the keyed client hash."""
 
 import logging
-import os
 import re
 import uuid
 from datetime import timedelta
@@ -28,11 +27,10 @@ from petitions.abuse import (
 )
 from petitions.models import Signature
 from petitions.signing import make_confirmation_token
+from tests.config.test_redis_cache import REDIS_TEST_URL, record_pipelines
 
 from .conftest import post_form, sign, sign_data
 from .factories import make_signature
-
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/13")
 
 # Django's own Redis backend, which raises on every call, at a port nothing listens on: the petition
 # code must fail open by itself, not only behind config.cache.ResilientRedisCache.
@@ -219,14 +217,7 @@ def shared_redis_cache(settings):
 def test_a_spent_token_is_refused_to_another_client_and_checked_with_the_rate_limit_in_one_round_trip(
     client, petition, shared_redis_cache, monkeypatch
 ):
-    round_trips = []
-    execute = redis.client.Pipeline.execute
-
-    def recorded(pipeline, *args, **kwargs):
-        round_trips.append([command[0][0] for command in pipeline.command_stack])
-        return execute(pipeline, *args, **kwargs)
-
-    monkeypatch.setattr(redis.client.Pipeline, "execute", recorded)
+    round_trips = record_pipelines(monkeypatch)
     token = make_form_token()
 
     first = sign(
