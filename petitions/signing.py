@@ -7,6 +7,7 @@ repeat email with the same work as a new one.
 `signing_facts` is what the sign view knows of a petition, from the shared cache.
 """
 
+import functools
 import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -170,6 +171,40 @@ def forget_signing_facts_of_saved_petition(sender, instance, **kwargs):
 _RESENT_COLUMNS = ("mail_status", "mail_queued_at", "mail_attempts", "mail_next_attempt_at")
 
 
+def _inserted_fields():
+    return [f for f in Signature._meta.concrete_fields if not f.primary_key]
+
+
+@functools.cache
+def _insert_or_queue_mail_again_sql(vendor):
+    """The statement's text, made once per database vendor (every value is a parameter)."""
+    meta = Signature._meta
+    quote = connection.ops.quote_name
+    fields = _inserted_fields()
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+
+    def column(name):
+        return quote(meta.get_field(name).column)
+
+    def existing(name):
+        return f"{table}.{column(name)}"
+
+    resend = ", ".join(f"{column(name)} = EXCLUDED.{column(name)}" for name in _RESENT_COLUMNS)
+    # The index's expression and condition, as `Signature.Meta.constraints` declares them.
+    index = f"(LOWER({column('email')}), {column('petition')}) WHERE {column('anonymised_at')} IS NULL"
+    # Only quoted model metadata goes into the text.
+    return (
+        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+        f"ON CONFLICT {index} DO UPDATE SET {resend} "
+        f"WHERE EXCLUDED.{column('mail_status')} = %s "
+        f"AND {existing('confirmed_at')} IS NULL AND {existing('invalidated_at')} IS NULL "
+        f"AND ({existing('mail_queued_at')} IS NULL OR {existing('mail_queued_at')} <= %s) "
+        f"RETURNING {pk}"
+    )
+
+
 def _insert_or_queue_mail_again(signature, resend_after):
     """Keep a new signature, or queue the mail of an earlier one again: one statement for both.
 
@@ -186,37 +221,11 @@ def _insert_or_queue_mail_again(signature, resend_after):
     because Django's `bulk_create(update_conflicts=True)` infers no partial expression index and returns
     no id on a conflict; the same text runs on PostgreSQL and SQLite (3.35 or later).
     """
-    meta = Signature._meta
-    quote = connection.ops.quote_name
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
+    fields = _inserted_fields()
     params = [f.get_db_prep_save(f.pre_save(signature, add=True), connection) for f in fields]
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
-
-    def column(name):
-        return quote(meta.get_field(name).column)
-
-    def existing(name):
-        return f"{table}.{column(name)}"
-
-    resend = ", ".join(f"{column(name)} = EXCLUDED.{column(name)}" for name in _RESENT_COLUMNS)
-    mail_queued_at = meta.get_field("mail_queued_at")
-    params += [
-        MailStatus.QUEUED,
-        mail_queued_at.get_db_prep_value(resend_after, connection),
-    ]
-    # The index's expression and condition, as `Signature.Meta.constraints` declares them.
-    index = f"(LOWER({column('email')}), {column('petition')}) WHERE {column('anonymised_at')} IS NULL"
-    # Only quoted model metadata goes into the text; every value is a parameter.
-    sql = (
-        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608
-        f"ON CONFLICT {index} DO UPDATE SET {resend} "
-        f"WHERE EXCLUDED.{column('mail_status')} = %s "
-        f"AND {existing('confirmed_at')} IS NULL AND {existing('invalidated_at')} IS NULL "
-        f"AND ({existing('mail_queued_at')} IS NULL OR {existing('mail_queued_at')} <= %s) "
-        f"RETURNING {pk}"
-    )
+    resend_after = Signature._meta.get_field("mail_queued_at").get_db_prep_value(resend_after, connection)
+    params += [MailStatus.QUEUED, resend_after]
+    sql = _insert_or_queue_mail_again_sql(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
