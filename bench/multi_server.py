@@ -165,21 +165,24 @@ def check_sessions(checks, browser, password):
 
 def check_csrf_and_rate_limit(checks, base_url, petition_url, sign_path, run_id):
     visitor = Browser(base_url)
-    _status, form_headers, page = visitor.get(petition_url)
-    fields = {
-        "csrfmiddlewaretoken": hidden_field(page, "csrfmiddlewaretoken"),
-        "form_token": hidden_field(page, "form_token"),
-        "first_name": "Multi",
-        "last_name": "Server",
-        "postcode": "SW1A 1AA",
-    }
     emails = [f"{run_id}-{n}@example.org" for n in range(RATE_LIMIT + 2)]
-    # Round robin: the form came from one server, the posts go to the other, then to each in turn.
+    # A form token signs once, so the visitor opens the form for each signature. The forms come first,
+    # so that the posts still go to each server in turn (round robin), the first of them to the other
+    # server than the form whose tokens it carries.
+    forms = [visitor.get(petition_url) for _ in emails][::-1]
     answers = []
-    for email in emails:
-        status, headers, _ = visitor.post(sign_path, {**fields, "email": email})
+    for email, (_status, _headers, page) in zip(emails, forms, strict=True):
+        fields = {
+            "csrfmiddlewaretoken": hidden_field(page, "csrfmiddlewaretoken"),
+            "form_token": hidden_field(page, "form_token"),
+            "first_name": "Multi",
+            "last_name": "Server",
+            "postcode": "SW1A 1AA",
+            "email": email,
+        }
+        status, headers, _ = visitor.post(sign_path, fields)
         answers.append((headers["X-Upstream"], status))
-    form_server = form_headers["X-Upstream"]
+    form_server = forms[0][1]["X-Upstream"]
     post_server, status = answers[0]
     checks.check(
         "a CSRF token from one server is accepted by the other",

@@ -110,14 +110,37 @@ class ResilientRedisCache(RedisCache):
         What `add(key, 0, timeout)` then `incr(key)` do, in one round trip instead of three (Django's
         `incr` asks whether the key exists first). Raises ValueError while Redis is unreachable.
         """
-        return self._attempt(self._not_found, self._count_in_window, key, timeout)
+        return self._attempt(self._not_found, self._count_and_claim, key, timeout)[0]
 
-    def _count_in_window(self, key, timeout):
+    def count_and_claim(self, key, timeout, claim_key, claim_value, claim_timeout):
+        """`count_in_window(key, timeout)` and, in the same round trip, a claim: (new count, holder).
+
+        The claim is `add(claim_key, claim_value, claim_timeout)` followed by reading what `claim_key`
+        holds, so the holder is `claim_value` if this call made the claim and what an earlier one put
+        there otherwise: for things that may be done once (a form token spent on one signature) and are
+        checked beside a rate limit. Raises ValueError while Redis is unreachable.
+        """
+        return self._attempt(
+            self._not_found, self._count_and_claim, key, timeout, (claim_key, claim_value, claim_timeout)
+        )
+
+    def _count_and_claim(self, key, timeout, claim=None):
         key = self.make_and_validate_key(key)
+        # One MULTI/EXEC: every command, and so the claim's read after its add, runs together.
         pipeline = self._cache.get_client(key, write=True).pipeline()
         pipeline.set(key, 0, ex=self.get_backend_timeout(timeout), nx=True)
         pipeline.incr(key)
-        return pipeline.execute()[-1]
+        if claim is None:
+            return pipeline.execute()[1], None
+        claim_key, claim_value, claim_timeout = claim
+        claim_key = self.make_and_validate_key(claim_key)
+        serializer = self._cache._serializer
+        pipeline.set(
+            claim_key, serializer.dumps(claim_value), ex=self.get_backend_timeout(claim_timeout), nx=True
+        )
+        pipeline.get(claim_key)
+        results = pipeline.execute()
+        return results[1], serializer.loads(results[3])
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         # Like Django's other backends, the keys that could not be stored.

@@ -1,4 +1,5 @@
-"""Middleware shared by the whole site: request ids for the logs, and the security headers Django lacks."""
+"""Middleware shared by the whole site: request ids for the logs, the security headers Django lacks, and
+the refusal of anything but a small form where a view takes only forms."""
 
 import re
 import uuid
@@ -6,6 +7,7 @@ import uuid
 from csp.middleware import CSPMiddleware
 from csp.utils import default_config
 from django.conf import settings
+from django.http import HttpResponse
 
 from core.log import current_request
 from core.secret_paths import request_secrets
@@ -75,3 +77,63 @@ class PermissionsPolicyMiddleware:
         if self.header:
             response.headers.setdefault("Permissions-Policy", self.header)
         return response
+
+
+# Far more than any form the site's public views take (a sign form is under 7 KB with every field full of
+# four-byte characters), far less than Django's DATA_UPLOAD_MAX_MEMORY_SIZE.
+FORM_POST_MAX_BYTES = 16 * 1024
+_FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+
+
+def form_posts_only(view=None, *, max_bytes=FORM_POST_MAX_BYTES):
+    """Mark a view whose POSTs are a small form a browser sends; `FormPostMiddleware` refuses any other.
+
+    Use it outermost (above `require_POST` and the like) or below decorators that keep the view's
+    attributes (`functools.wraps` does).
+    """
+
+    def mark(view):
+        view.form_post_max_bytes = max_bytes
+        return view
+
+    return mark if view is None else mark(view)
+
+
+class FormPostMiddleware:
+    """Refuse POSTs to `form_posts_only` views that are not a small urlencoded form, before the body is read.
+
+    Django parses a body when something first reads `request.POST`, and CSRF checking does so before the
+    view runs: a multipart body is spooled to disk however large, and its fields reach the view like a
+    form's. So this goes before `CsrfViewMiddleware` and answers from the headers alone: 415 for another
+    content type, 413 for a body larger than the view takes.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        max_bytes = getattr(view_func, "form_post_max_bytes", None)
+        if max_bytes is None or request.method != "POST":
+            return None
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            # Django reads no body at all when the length is not a number.
+            length = 0
+        # An empty body has nothing to read, whatever its type; the view's own checks (CSRF) answer it.
+        if length and request.content_type != _FORM_CONTENT_TYPE:
+            return HttpResponse(
+                f"This address takes only forms sent as {_FORM_CONTENT_TYPE}, as web browsers send them.",
+                status=415,
+                content_type="text/plain; charset=utf-8",
+            )
+        if length > max_bytes:
+            return HttpResponse(
+                f"This form is too large: {max_bytes // 1024} KB at most.",
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+        return None

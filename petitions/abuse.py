@@ -1,12 +1,15 @@
-"""Keeping bots out of the count: keyed client hashes, the form timing token and a rate limit.
+"""Keeping bots out of the count: keyed client hashes, the single-use form token and a rate limit.
 
-The rate limit lives in the shared cache so it holds across app servers. It fails open: if the
-cache is down, people can still sign (the honeypot, the timing token, email confirmation and
-invalidation by client hash still stand between a bot and the count).
+The rate limit and the note of which form tokens are spent live in the shared cache, so they hold
+across app servers. They fail open: if the cache is down, people can still sign (the honeypot, the
+token's signature and age, email confirmation and invalidation by client hash still stand between a
+bot and the count).
 """
 
 import logging
+import secrets
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
@@ -33,47 +36,97 @@ def hash_client(ip):
     return salted_hmac("petitions.client-ip", ip, algorithm="sha256").hexdigest()
 
 
-def make_form_token():
-    """A signed note of when the form was shown, for the hidden field."""
-    return signing.TimestampSigner(salt=_FORM_TOKEN_SALT).sign(str(int(time.time())))
+# One answer to every problem with the form token (missing, forged, too old, too new, spent on another
+# signature), so that a bot learns nothing from it; the form it comes with lets a person send at once.
+FORM_PROBLEM_MESSAGE = "Something went wrong with the form. Check your details, then send it again."
+# Marks the token of a form shown again after a refused POST (see `make_form_token`).
+_SENT_BACK = "r"
+
+
+def make_form_token(*, sent_back=False):
+    """A signed note for the hidden field: when the form was shown, and an id spent by one signature.
+
+    `sent_back` is for a form shown again after a POST was refused (a mistake to correct, a form sent
+    too fast, a token spent). Its person has already been on the page, so no minimum time applies to
+    it: someone whose browser filled in and sent the form at once, and who presses the button again,
+    is not refused a second time.
+    """
+    note = f"{int(time.time())}.{secrets.token_urlsafe(12)}.{_SENT_BACK if sent_back else ''}"
+    return signing.Signer(salt=_FORM_TOKEN_SALT).sign(note)
 
 
 class FormTokenError(ValueError):
-    """The form token is missing, tampered with, too old or too new; `str()` says so for the visitor."""
+    """The form token is missing, tampered with, too old or too new; `str()` says which, for the logs.
+
+    Visitors are told FORM_PROBLEM_MESSAGE whatever the reason.
+    """
 
 
 def check_form_token(token):
-    """Raise FormTokenError unless the form was shown between the minimum and maximum times ago."""
+    """The token's id if the form was shown between the minimum and maximum times ago; else FormTokenError."""
     try:
-        shown_at = int(
-            signing.TimestampSigner(salt=_FORM_TOKEN_SALT).unsign(
-                token or "", max_age=settings.PETITION_FORM_MAX_AGE_SECONDS
-            )
-        )
-    except signing.SignatureExpired as error:
-        raise FormTokenError(
-            "This form has expired. Check your details, then send the form again."
-        ) from error
+        shown_at, token_id, sent_back = signing.Signer(salt=_FORM_TOKEN_SALT).unsign(token or "").split(".")
+        age = time.time() - int(shown_at)
     except (signing.BadSignature, ValueError) as error:
-        raise FormTokenError(
-            "Something went wrong with the form. Check your details, then send it again."
-        ) from error
-    if time.time() - shown_at < settings.PETITION_FORM_MIN_SECONDS:
-        raise FormTokenError("The form was sent very quickly. Check your details, then send it again.")
+        raise FormTokenError("tampered with or missing") from error
+    if age > settings.PETITION_FORM_MAX_AGE_SECONDS:
+        raise FormTokenError("expired")
+    if age < settings.PETITION_FORM_MIN_SECONDS and sent_back != _SENT_BACK:
+        raise FormTokenError("sent very quickly")
+    return token_id
 
 
-def sign_rate_limited(ip_hash):
-    """Count one sign attempt by this client; True when it is over the limit for the current window.
+@dataclass(frozen=True)
+class SignAttempt:
+    """What the shared cache says of one sign request."""
 
-    A fixed window keyed by the client hash (`core.cache_backend.count_in_window`).
+    over_rate_limit: bool = False
+    # The form token already carried a signature of another email address.
+    token_spent: bool = False
+
+
+def count_sign_attempt(ip_hash, token_id=None, email=""):
+    """Count one sign attempt by this client and, for a valid form, spend its token on this email.
+
+    The rate limit is a fixed window keyed by the client hash, with nothing to clean up. A form token
+    is good for one signature: the first to use it notes a keyed hash of its email against it, for as
+    long as the token lives, and another email with the same token is refused (the same email again is
+    a double submit, which signing already keeps once). Both are checked in one round trip on the
+    project's Redis backend (`count_and_claim`); other backends take a few.
+
+    Both fail open: with the cache down, signing goes on without them (logged), and the honeypot, the
+    token's signature and age, email confirmation and invalidation by client hash still stand between a
+    bot and the count.
     """
-    if not ip_hash:
-        return False
     window = settings.PETITION_SIGN_RATE_WINDOW_SECONDS
-    key = f"petitions:sign-rate:{ip_hash}:{int(time.time()) // window}"
+    rate_key = f"petitions:sign-rate:{ip_hash}:{int(time.time()) // window}" if ip_hash else None
+    claim = None
+    if token_id:
+        holder = salted_hmac("petitions.form-token-email", email.strip().lower()).hexdigest()[:16]
+        claim = (f"petitions:form-token:{token_id}", holder, settings.PETITION_FORM_MAX_AGE_SECONDS)
+    if rate_key is None and claim is None:
+        return SignAttempt()
     try:
-        attempts = count_in_window(cache, key, window)
+        attempts, held_by = _count_and_claim(rate_key, window, claim)
     except ValueError:  # the counter cannot be kept: Redis unreachable, or a key another backend lost
-        logger.warning("Rate-limit cache unavailable: sign request allowed without a rate limit")
-        return False
-    return attempts > settings.PETITION_SIGN_RATE_LIMIT
+        logger.warning(
+            "Rate-limit cache unavailable: sign request allowed without a rate limit or token check"
+        )
+        return SignAttempt()
+    return SignAttempt(
+        over_rate_limit=attempts > settings.PETITION_SIGN_RATE_LIMIT,
+        token_spent=claim is not None and held_by != claim[1],
+    )
+
+
+def _count_and_claim(rate_key, window, claim):
+    """(attempts in the window, the token's holder); one round trip where the backend allows."""
+    if rate_key is not None and claim is not None and hasattr(cache, "count_and_claim"):
+        return cache.count_and_claim(rate_key, window, *claim)
+    attempts = 0 if rate_key is None else count_in_window(cache, rate_key, window)
+    held_by = None
+    if claim is not None:
+        claim_key, holder, timeout = claim
+        cache.add(claim_key, holder, timeout=timeout)
+        held_by = cache.get(claim_key)
+    return attempts, held_by

@@ -5,6 +5,7 @@ from wagtail import blocks
 
 from petitions.counts import Counts, get_counts
 from petitions.forms import SignatureForm
+from petitions.signing import signing_facts
 
 
 class PetitionBlockDisplay(models.TextChoices):
@@ -62,6 +63,12 @@ class PetitionBlock(blocks.StructBlock):
         context["petition"] = petition
         if petition.pk is None:
             context["counts"] = Counts(total=SAMPLE_COUNT, target=petition.target)
+            return context
+        facts = signing_facts(petition.pk)
+        if facts is None or facts.restricted:
+            # A private petition (a password, signed-in users only) on a page anyone may see, and cached
+            # for everyone: neither its count nor its form belongs there.
+            context["private"] = True
             return context
         context["counts"] = get_counts(petition)
         context["closed_message"] = petition.signing_closed_message()

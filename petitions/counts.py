@@ -46,9 +46,13 @@ class Counts:
         }
 
 
-def adjust_count(petition_id, region, delta):
-    """Add `delta` to the petition's count in `region`, on a random shard (call inside the transaction)."""
-    if not delta:
+def adjust_count(petition_id, region, delta, *, write_zero=False):
+    """Add `delta` to the petition's count in `region`, on a random shard (call inside the transaction).
+
+    A zero changes nothing and is skipped, unless `write_zero` asks for the same write as any other
+    delta (for work that must take as long whichever way it goes).
+    """
+    if not delta and not write_zero:
         return
     table = connection.ops.quote_name(SignatureCount._meta.db_table)
     shard = random.randrange(settings.PETITION_COUNT_SHARDS)  # noqa: S311 - spreads writes, not a secret

@@ -1,15 +1,41 @@
 """The sign form: what a visitor types, checked with messages they can act on (GOV.UK style)."""
 
+import logging
+import unicodedata
+
 from django import forms
 
-from petitions.abuse import FormTokenError, check_form_token, make_form_token
+from petitions.abuse import FORM_PROBLEM_MESSAGE, FormTokenError, check_form_token, make_form_token
 from petitions.regions import InvalidPostcode, normalise_postcode
+
+logger = logging.getLogger(__name__)
 
 HONEYPOT_FIELD = "website"
 
+# Characters that show nothing by themselves but are not Unicode "format" characters (category Cf, which
+# holds the zero-width and bidirectional controls): the combining grapheme joiner, the Hangul fillers,
+# the Khmer inherent vowels and the blank Braille pattern.
+_BLANK_LETTERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+
+
+def visible_text(value):
+    """`value` without characters that show nothing: zero-width, bidirectional controls, soft hyphens.
+
+    They let a name look empty (a blank in the public list) or other than it is (text reversed by a
+    right-to-left override). Joiners go too: scripts that use them still read correctly without.
+    """
+    return "".join(c for c in value if unicodedata.category(c) != "Cf" and c not in _BLANK_LETTERS).strip()
+
+
+class NameField(forms.CharField):
+    """A name as people see it: characters that show nothing are dropped, so a name of only those is empty."""
+
+    def to_python(self, value):
+        return visible_text(super().to_python(value))
+
 
 class SignatureForm(forms.Form):
-    first_name = forms.CharField(
+    first_name = NameField(
         label="First name",
         max_length=100,
         error_messages={
@@ -18,7 +44,7 @@ class SignatureForm(forms.Form):
         },
         widget=forms.TextInput(attrs={"autocomplete": "given-name", "spellcheck": "false"}),
     )
-    last_name = forms.CharField(
+    last_name = NameField(
         label="Last name",
         max_length=100,
         error_messages={
@@ -63,6 +89,8 @@ class SignatureForm(forms.Form):
         kwargs.setdefault("auto_id", self.id_prefix + "%s")
         super().__init__(*args, **kwargs)
         self.petition = petition
+        # The id of a valid form token, for `petitions.abuse.count_sign_attempt` to spend.
+        self.form_token_id = None
         self.fields["contact_consent"].label = petition.contact_consent_wording
         self.fields["show_publicly"].label = petition.show_publicly_wording
         if not petition.confirmation_required:
@@ -70,17 +98,11 @@ class SignatureForm(forms.Form):
 
     @property
     def fresh_token(self):
-        """A new timing token for each time the form is shown, also after an error."""
-        return make_form_token()
+        """A new timing token for each time the form is shown; one that needs no wait after a POST."""
+        return make_form_token(sent_back=self.is_bound)
 
     def is_honeypot_filled(self):
         return bool(self.data.get(HONEYPOT_FIELD, "").strip())
-
-    def clean_first_name(self):
-        return self.cleaned_data["first_name"].strip()
-
-    def clean_last_name(self):
-        return self.cleaned_data["last_name"].strip()
 
     def clean_email(self):
         return self.cleaned_data["email"].strip()
@@ -90,10 +112,16 @@ class SignatureForm(forms.Form):
         if "postcode" not in self.errors:
             self._clean_postcode(cleaned)
         try:
-            check_form_token(self.data.get("form_token"))
+            self.form_token_id = check_form_token(self.data.get("form_token"))
         except FormTokenError as error:
-            raise forms.ValidationError(str(error), code="form_token") from error
+            logger.info("Form token refused on petition %s: %s", self.petition.pk, error)
+            raise forms.ValidationError(FORM_PROBLEM_MESSAGE, code="form_token") from error
         return cleaned
+
+    def refuse_spent_token(self):
+        """Show the form again as for any token problem: its token carried another signature."""
+        self.form_token_id = None
+        self.add_error(None, forms.ValidationError(FORM_PROBLEM_MESSAGE, code="form_token"))
 
     def _clean_postcode(self, cleaned):
         postcode = cleaned.get("postcode", "").strip()

@@ -1,11 +1,13 @@
 """Recording and confirming signatures: the work behind the sign form and the confirmation link.
 
 `record_signature` keeps every signature exactly once, also under concurrent double submits,
-with its confirmation mail queued in the same row (the signature is its own outbox).
+with its confirmation mail queued in the same row (the signature is its own outbox), and answers a
+repeat email with the same work as a new one.
 `confirm_signature` counts a signature once, however often its link is followed.
 `signing_facts` is what the sign view knows of a petition, from the shared cache.
 """
 
+import functools
 import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -41,13 +43,6 @@ class SignatureDetails:
     postcode: str
     contact_consent: bool
     show_publicly: bool
-
-
-@dataclass(frozen=True)
-class SigningOutcome:
-    signature_id: int
-    created: bool
-    mail_queued: bool
 
 
 def make_confirmation_token(signature_id):
@@ -90,7 +85,9 @@ class SigningFacts:
 
     Small and plain, so the sign view keeps it in the shared cache (`signing_facts`) instead of
     loading the page with its privacy notice and looking up the wordings for every signature.
-    `SignatureForm` and `record_signature` take it where they would take the page.
+    `SignatureForm` and `record_signature` take it where they would take the page. `restricted` says
+    whether the page or a page above it has view restrictions (`petitions.view_restrictions`), so
+    that the public petition URLs check them only where there are some.
     """
 
     pk: int
@@ -103,6 +100,7 @@ class SigningFacts:
     privacy_notice_version: str
     contact_wording_id: int
     show_wording_id: int
+    restricted: bool
 
     @classmethod
     def of(cls, petition):
@@ -118,6 +116,7 @@ class SigningFacts:
             privacy_notice_version=petition.privacy_notice_version,
             contact_wording_id=contact_wording_id,
             show_wording_id=show_wording_id,
+            restricted=petition.get_view_restrictions().exists(),
         )
 
     def signing_closed_message(self, now=None):
@@ -171,22 +170,65 @@ def forget_signing_facts_of_saved_petition(sender, instance, **kwargs):
     transaction.on_commit(lambda: forget_signing_facts(instance.pk))
 
 
-def _insert_unless_duplicate(signature):
-    """INSERT ... ON CONFLICT DO NOTHING; the new id, or None when this email has already signed.
+# What a repeat signing may change: the outbox columns, set as a new signature's are (its mail queued).
+_RESENT_COLUMNS = ("mail_status", "mail_queued_at", "mail_attempts", "mail_next_attempt_at")
 
-    Raw SQL because Django's `bulk_create(ignore_conflicts=True)` does not return the new id. A
-    conflict that is ignored, unlike a caught IntegrityError, needs no savepoint and writes no
-    error (with the email address in it) to the database server's log.
-    """
+
+def _inserted_fields():
+    return [f for f in Signature._meta.concrete_fields if not f.primary_key]
+
+
+@functools.cache
+def _insert_or_queue_mail_again_sql(vendor):
+    """The statement's text, made once per database vendor (every value is a parameter)."""
     meta = Signature._meta
     quote = connection.ops.quote_name
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    fields = _inserted_fields()
     columns = ", ".join(quote(f.column) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
-    params = [f.get_db_prep_save(f.pre_save(signature, add=True), connection) for f in fields]
-    # Only quoted model metadata goes into the text; every value is a parameter.
     table, pk = quote(meta.db_table), quote(meta.pk.column)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING RETURNING {pk}"  # noqa: S608
+
+    def column(name):
+        return quote(meta.get_field(name).column)
+
+    def existing(name):
+        return f"{table}.{column(name)}"
+
+    resend = ", ".join(f"{column(name)} = EXCLUDED.{column(name)}" for name in _RESENT_COLUMNS)
+    # The index's expression and condition, as `Signature.Meta.constraints` declares them.
+    index = f"(LOWER({column('email')}), {column('petition')}) WHERE {column('anonymised_at')} IS NULL"
+    # Only quoted model metadata goes into the text.
+    return (
+        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+        f"ON CONFLICT {index} DO UPDATE SET {resend} "
+        f"WHERE EXCLUDED.{column('mail_status')} = %s "
+        f"AND {existing('confirmed_at')} IS NULL AND {existing('invalidated_at')} IS NULL "
+        f"AND ({existing('mail_queued_at')} IS NULL OR {existing('mail_queued_at')} <= %s) "
+        f"RETURNING {pk}"
+    )
+
+
+def _insert_or_queue_mail_again(signature, resend_after):
+    """Keep a new signature, or queue the mail of an earlier one again: one statement for both.
+
+    `INSERT ... ON CONFLICT (lower(email), petition) WHERE anonymised_at IS NULL DO UPDATE ... WHERE`,
+    naming the unique index `petitions_signature_one_per_email` by its expression and condition. The
+    update queues the confirmation mail again (the outbox columns as the new row would have them) only
+    if this row's mail is queued, the earlier signature is neither confirmed nor invalidated, and its
+    mail was last queued no later than `resend_after`; otherwise the earlier row is left as it is.
+
+    Returns the id of the row written (new, or its mail queued again), or None when a signature of this
+    email was there and is left unchanged. A new signature and a repeat cost the same, so the time of
+    the answer does not tell who has signed. A conflict ignored, unlike a caught IntegrityError, needs no
+    savepoint and writes no error (with the email address in it) to the database server's log. Raw SQL
+    because Django's `bulk_create(update_conflicts=True)` infers no partial expression index and returns
+    no id on a conflict; the same text runs on PostgreSQL and SQLite (3.35 or later).
+    """
+    fields = _inserted_fields()
+    params = [f.get_db_prep_save(f.pre_save(signature, add=True), connection) for f in fields]
+    resend_after = Signature._meta.get_field("mail_queued_at").get_db_prep_value(resend_after, connection)
+    params += [MailStatus.QUEUED, resend_after]
+    sql = _insert_or_queue_mail_again_sql(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -206,7 +248,9 @@ def record_signature(petition, details, *, ip_hash="", now=None):
     `petition` is its SigningFacts. A second signature with the same email (in any case) changes
     nothing, except that an unconfirmed first one gets its confirmation mail again, at most once
     every PETITION_CONFIRMATION_RESEND_SECONDS. Either way the caller tells the visitor the same
-    thing. Raises IntegrityError (at the commit) if the facts name rows that no longer exist.
+    thing, and it takes the same work: one statement, and the same call after the commit. Returns the
+    id of the row written, or None when an earlier signature was left as it was. Raises IntegrityError
+    (at the commit) if the facts name rows that no longer exist.
     """
     now = now or timezone.now()
     contact_wording_id, show_wording_id = petition.contact_wording_id, petition.show_wording_id
@@ -229,57 +273,26 @@ def record_signature(petition, details, *, ip_hash="", now=None):
         mail_status=MailStatus.QUEUED if needs_confirmation else MailStatus.NOT_NEEDED,
         mail_queued_at=now if needs_confirmation else None,
     )
+    resend_after = now - timedelta(seconds=settings.PETITION_CONFIRMATION_RESEND_SECONDS)
     if needs_confirmation:
-        # One statement, so no transaction of its own: the row holds the queued mail (its outbox),
-        # and the worker is asked to deliver once the row is committed.
-        signature_id = _insert_unless_duplicate(signature)
-        if signature_id is not None:
-            transaction.on_commit(_request_mail_delivery)
+        # One statement, so no transaction of its own: the row holds the queued mail (its outbox). The
+        # worker is asked to deliver once it is committed, also when nothing was queued (a repeat
+        # within the resend interval, a confirmed signer), so that both answers take as long.
+        signature_id = _insert_or_queue_mail_again(signature, resend_after)
+        transaction.on_commit(_request_mail_delivery)
     else:
         with transaction.atomic():
-            signature_id = _insert_unless_duplicate(signature)
-            if signature_id is not None:
-                adjust_count(petition.pk, signature.region, +1)
+            # Without confirmation nothing is mailed again, so a row comes back only when it is new;
+            # a repeat writes its +0 to the counters, for the same reason.
+            signature_id = _insert_or_queue_mail_again(signature, resend_after)
+            adjust_count(petition.pk, signature.region, int(signature_id is not None), write_zero=True)
     if signature_id is None:
-        with transaction.atomic():
-            return _repeat_signing(petition, details.email, now)
-    logger.info("Signature %s recorded on petition %s", signature_id, petition.pk)
-    return SigningOutcome(signature_id=signature_id, created=True, mail_queued=needs_confirmation)
-
-
-def _repeat_signing(petition, email, now):
-    existing = (
-        Signature.objects.for_email(email)
-        .filter(petition_id=petition.pk, anonymised_at__isnull=True)
-        .select_for_update()
-        .first()
-    )
-    if existing is None:
-        # Erased between the conflicting insert and this read: nothing left to answer for.
-        return SigningOutcome(signature_id=None, created=False, mail_queued=False)
-    resend_after = now - timedelta(seconds=settings.PETITION_CONFIRMATION_RESEND_SECONDS)
-    resend = (
-        petition.confirmation_required
-        and existing.confirmed_at is None
-        and existing.invalidated_at is None
-        and (existing.mail_queued_at is None or existing.mail_queued_at <= resend_after)
-    )
-    if resend:
-        existing.mail_status = MailStatus.QUEUED
-        existing.mail_queued_at = now
-        existing.mail_attempts = 0
-        existing.mail_next_attempt_at = None
-        existing.save(
-            update_fields=["mail_status", "mail_queued_at", "mail_attempts", "mail_next_attempt_at"]
+        logger.info("Repeat signing on petition %s; nothing to change", petition.pk)
+    else:
+        logger.info(
+            "Signature %s recorded, or its mail queued again, on petition %s", signature_id, petition.pk
         )
-        transaction.on_commit(_request_mail_delivery)
-    logger.info(
-        "Repeat signing of signature %s on petition %s (mail sent again: %s)",
-        existing.pk,
-        petition.pk,
-        resend,
-    )
-    return SigningOutcome(signature_id=existing.pk, created=False, mail_queued=resend)
+    return signature_id
 
 
 def confirm_signature(signature_id, now=None):

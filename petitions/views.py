@@ -1,7 +1,8 @@
 """Public petition views: sign, check your email, confirm, the count as JSON and the list of signers.
 
 Views stay thin: the form validates, `petitions.signing` does the work. No URL carries personal
-data: after signing, the visitor is redirected to a page that names only the petition.
+data: after signing, the visitor is redirected to a page that names only the petition. Each URL lets in
+exactly who the petition page lets in (`petitions.view_restrictions`).
 """
 
 import logging
@@ -12,15 +13,17 @@ from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
-from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.caching import cached
+from core.middleware import form_posts_only
 from core.sharing import ShareNetwork, share_links
-from petitions.abuse import client_ip, hash_client, sign_rate_limited
+from petitions.abuse import client_ip, count_sign_attempt, hash_client
 from petitions.counts import get_counts
 from petitions.forms import SignatureForm
-from petitions.models import PetitionPage
+from petitions.models import PetitionPage, Signature
 from petitions.signers import public_signers_page
 from petitions.signing import (
     SignatureDetails,
@@ -29,6 +32,7 @@ from petitions.signing import (
     record_signature,
     signing_facts,
 )
+from petitions.view_restrictions import petition_endpoint, refusal
 
 logger = logging.getLogger(__name__)
 
@@ -37,15 +41,16 @@ _CONFIRMED_SHARE_NETWORKS = [ShareNetwork.FACEBOOK, ShareNetwork.X, ShareNetwork
 
 
 def _live_petition(petition_id):
-    return get_object_or_404(PetitionPage.objects.live().public(), pk=petition_id)
+    # Private petitions too: `petition_endpoint` has let in only those the page lets in.
+    return get_object_or_404(PetitionPage.objects.live(), pk=petition_id)
 
 
+@form_posts_only
 @require_POST
-def sign(request, petition_id):
+@petition_endpoint
+def sign(request, facts):
     # The facts, not the page: every signature needs them, and they come from the shared cache.
-    facts = signing_facts(petition_id)
-    if facts is None:
-        raise Http404("No such petition")
+    petition_id = facts.pk
     closed_message = facts.signing_closed_message()
     if closed_message:
         return render(
@@ -56,17 +61,26 @@ def sign(request, petition_id):
         )
 
     ip_hash = hash_client(client_ip(request))
-    if sign_rate_limited(ip_hash):
+    form = SignatureForm(request.POST, petition=facts)
+    honeypot = form.is_honeypot_filled()
+    valid = form.is_valid() and not honeypot
+    # The rate limit and the single use of the form token, in one round trip to the shared cache.
+    attempt = count_sign_attempt(
+        ip_hash, token_id=form.form_token_id if valid else None, email=form.cleaned_data.get("email", "")
+    )
+    if attempt.over_rate_limit:
         logger.info("Sign request refused by the rate limit on petition %s", petition_id)
         context = {"petition": _petition(petition_id)}
         return render(request, "petitions/rate_limited.html", context, status=429)
-
-    form = SignatureForm(request.POST, petition=facts)
-    if form.is_honeypot_filled():
+    if honeypot:
         # Bots are told what people are told, so they learn nothing; nothing is kept.
         logger.info("Honeypot filled on petition %s; nothing recorded", petition_id)
         return redirect("petitions:check_email", petition_id=petition_id)
-    if not form.is_valid():
+    if valid and attempt.token_spent:
+        logger.info("Form token already spent on another signature of petition %s", petition_id)
+        form.refuse_spent_token()
+        valid = False
+    if not valid:
         petition = _petition(petition_id)
         context = petition.get_context(request)
         context["form"] = form
@@ -99,8 +113,9 @@ def _petition(petition_id):
 
 
 @require_GET
-def check_email(request, petition_id):
-    petition = _live_petition(petition_id)
+@petition_endpoint
+def check_email(request, facts):
+    petition = _live_petition(facts.pk)
     return render(request, "petitions/check_your_email.html", {"petition": petition, "page": petition})
 
 
@@ -109,20 +124,42 @@ def _invalid_link(request, expired):
     return render(request, "petitions/confirmation_invalid.html", context, status=410 if expired else 404)
 
 
-@require_GET
+@form_posts_only
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
 def confirm(request, token):
+    """The link in the confirmation mail: a page with one button, which confirms (a POST).
+
+    Mail security scanners open every link in a mail before the person does, so following the
+    link changes nothing; pressing the button does, once. The token stays in the URL path: the
+    page's form posts back to the URL it was opened at, and a confirmed signature's link shows the
+    thanks.
+    """
     try:
         signature_id = read_confirmation_token(token)
     except signing.SignatureExpired:
         return _invalid_link(request, expired=True)
     except signing.BadSignature:
         return _invalid_link(request, expired=False)
-
-    signature, _newly = confirm_signature(signature_id)
-    if signature is None:
+    signature = Signature.objects.filter(pk=signature_id).only("petition_id", "confirmed_at").first()
+    facts = None if signature is None else signing_facts(signature.petition_id)
+    if facts is None:
         # Deleted since (unconfirmed for too long, or erased): the same advice as an expired link.
         return _invalid_link(request, expired=True)
+    refused = refusal(request, facts, return_url=request.path)
+    if refused is not None:
+        return refused
+
+    if request.method == "POST":
+        signature, _newly = confirm_signature(signature_id)
+        if signature is None:
+            return _invalid_link(request, expired=True)
+        # Back to the link, which now shows the thanks: reloading that page sends nothing again.
+        return redirect(request.path)
+
     petition = PetitionPage.objects.get(pk=signature.petition_id)
+    if signature.confirmed_at is None:
+        return render(request, "petitions/confirm.html", {"petition": petition, "page": petition})
     share_url = petition.get_full_url(request)
     return render(
         request,
@@ -137,24 +174,31 @@ def confirm(request, token):
 
 
 @require_GET
-def count_json(request, petition_id):
+@petition_endpoint(refuse_as_not_found=True)
+def count_json(request, facts):
     def payload():
-        petition = PetitionPage.objects.live().public().filter(pk=petition_id).first()
+        petition = PetitionPage.objects.live().filter(pk=facts.pk).first()
         if petition is None:
             return {}
         return {"petition": petition.pk, "title": petition.title, **get_counts(petition).as_dict()}
 
-    data = cached(f"petitions:count-json:{petition_id}", settings.PETITION_COUNT_CACHE_SECONDS, payload)
+    # Read from the cache only once the visitor has been let in, so a private count reaches no one else.
+    data = cached(f"petitions:count-json:{facts.pk}", settings.PETITION_COUNT_CACHE_SECONDS, payload)
     if not data:
         raise Http404("No such petition")
     response = JsonResponse(data)
-    patch_cache_control(response, public=True, max_age=settings.PETITION_COUNT_CACHE_SECONDS)
+    if facts.restricted:
+        # As Wagtail serves private pages: no shared cache (a CDN, say) may keep it for others.
+        add_never_cache_headers(response)
+    else:
+        patch_cache_control(response, public=True, max_age=settings.PETITION_COUNT_CACHE_SECONDS)
     return response
 
 
 @require_GET
-def signers(request, petition_id):
-    petition = _live_petition(petition_id)
+@petition_endpoint
+def signers(request, facts):
+    petition = _live_petition(facts.pk)
     try:
         before = int(request.GET.get("before", "")) or None
     except ValueError:

@@ -3,7 +3,7 @@
 Every cached page carries the *content generation* it was rendered in (`purge.content_generation()`, a
 `core.caching.Generation`), read with the page in one round trip. Purging is bumping that generation
 (`purge.purge_pages()`): every server then treats its next hit as a miss and renders the page afresh,
-replacing the stale entry. Wagtail's publish, unpublish and move signals, site changes and settings
+replacing the stale entry. Wagtail's publish, unpublish and move signals, site, settings and page privacy
 changes purge automatically; other apps call `purge_pages()` (or connect their own signals to
 `purge_pages_after_commit`) when something a page shows changes.
 

@@ -29,11 +29,14 @@ def purge_pages_after_commit(sender=None, **kwargs):
 
 
 def connect_purge_signals():
-    """Purge cached pages whenever Wagtail pages, sites or settings change (called from `apps.py`)."""
+    """Purge cached pages whenever Wagtail pages, sites, settings or page privacy change (from `apps.py`).
+
+    Page privacy: a view restriction added, changed or removed changes what a page may show anyone.
+    """
     from django.apps import apps
     from django.db.models.signals import post_delete, post_save
     from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
-    from wagtail.models import Site
+    from wagtail.models import PageViewRestriction, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     # The page signals only: Wagtail sends `published` and `unpublished` for pages as well, so
@@ -42,7 +45,7 @@ def connect_purge_signals():
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(purge_pages_after_commit, dispatch_uid=f"page_cache_purge_{id(signal)}")
     settings_models = [m for m in apps.get_models() if issubclass(m, BaseGenericSetting | BaseSiteSetting)]
-    for model in [Site, *settings_models]:
+    for model in [Site, PageViewRestriction, *settings_models]:
         for signal in (post_save, post_delete):
             signal.connect(
                 purge_pages_after_commit,

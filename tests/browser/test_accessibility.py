@@ -77,6 +77,9 @@ def test_sign_form_and_its_messages_have_no_serious_accessibility_problems(
 
     run_mail_worker()
     page.goto(confirmation_path(mail.outbox[0]))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your signature")
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm my signature").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: your signature is confirmed")
     assert_accessible(page)
 

@@ -15,6 +15,7 @@ from campaign.models import CampaignPage, NewsArticlePage
 from core.cache_backend import ResilientRedisCache
 from petitions.models import PetitionPage, Signature
 from tests.config.test_statistics_module_name import run_in_project
+from tests.petitions.conftest import post_form
 
 UNREACHABLE_REDIS_URL = "redis://127.0.0.1:1/0"
 
@@ -75,7 +76,7 @@ def test_visitors_can_still_sign_and_the_rate_limit_fails_open(
     # The rate limit allows one signature per address; with its counter unreachable it lets all through.
     with django_capture_on_commit_callbacks(execute=True):
         responses = [
-            visitor.post(f"/petitions/{petition.pk}/sign/", {**fields, "email": f"ada{n}@example.org"})
+            post_form(visitor, f"/petitions/{petition.pk}/sign/", {**fields, "email": f"ada{n}@example.org"})
             for n in range(3)
         ]
 

@@ -16,6 +16,7 @@ from campaign.models import CampaignPage
 from core.page_cache.purge import purge_pages
 from petitions.abuse import FormTokenError, check_form_token
 from petitions.models import Signature
+from tests.petitions.conftest import post_form
 
 from .factories import CampaignPageFactory, block
 
@@ -83,7 +84,8 @@ def test_each_visitor_can_sign_with_the_tokens_a_reused_form_gives_them(signing_
         with pytest.raises(FormTokenError, match="very quickly"):
             check_form_token(tokens["form_token"])
         clock.tick(31)
-        answer = visitor.post(
+        answer = post_form(
+            visitor,
             f"/petitions/{petition.pk}/sign/",
             {
                 **tokens,

@@ -1,4 +1,4 @@
-"""The project's Redis cache backend against a real Redis: the counter the sign rate limit uses.
+"""The project's Redis cache backend against a real Redis: the counter and claim the sign form uses.
 
 Skipped where no Redis answers at REDIS_TEST_URL (default redis://127.0.0.1:6379/13); the outage
 behaviour is tested without one (tests/campaign/test_cache_outage.py).
@@ -13,6 +13,7 @@ from core.cache_backend import ResilientRedisCache
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/13")
 KEY = "test-redis-cache:sign-rate"
+CLAIM = "test-redis-cache:form-token"
 
 
 def require_redis():
@@ -27,9 +28,9 @@ def require_redis():
 @pytest.fixture
 def redis_cache():
     cache = ResilientRedisCache(require_redis(), {})
-    cache.delete(KEY)
+    cache.delete_many([KEY, CLAIM])
     yield cache
-    cache.delete(KEY)
+    cache.delete_many([KEY, CLAIM])
 
 
 def test_window_counter_counts_from_one_and_expires_with_its_window(redis_cache):
@@ -48,8 +49,42 @@ def test_window_counter_is_an_ordinary_cache_value(redis_cache):
     assert redis_cache.count_in_window(KEY, 600) == 3
 
 
+def test_count_and_claim_counts_and_keeps_the_first_claim_until_it_expires(redis_cache):
+    first = redis_cache.count_and_claim(KEY, 600, CLAIM, "first holder", 900)
+    second = redis_cache.count_and_claim(KEY, 600, CLAIM, "second holder", 900)
+
+    assert first == (1, "first holder")
+    assert second == (2, "first holder")
+    assert redis_cache.get(CLAIM) == "first holder"
+    assert redis_cache.count_in_window(KEY, 600) == 3
+    seconds_left = redis_cache._cache.get_client(write=True).ttl(redis_cache.make_key(CLAIM))
+    assert 600 < seconds_left <= 900
+
+
+def record_pipelines(monkeypatch):
+    """A list that gets the command names of each Redis pipeline sent (one round trip each)."""
+    round_trips = []
+    execute = redis.client.Pipeline.execute
+
+    def recorded(pipeline, *args, **kwargs):
+        round_trips.append([command[0][0] for command in pipeline.command_stack])
+        return execute(pipeline, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", recorded)
+    return round_trips
+
+
+def test_count_and_claim_is_one_round_trip(redis_cache, monkeypatch):
+    round_trips = record_pipelines(monkeypatch)
+    redis_cache.count_and_claim(KEY, 600, CLAIM, "holder", 900)
+
+    assert round_trips == [["SET", "INCRBY", "SET", "GET"]]
+
+
 def test_window_counter_refuses_while_redis_is_unreachable():
     cache = ResilientRedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 1}})
 
     with pytest.raises(ValueError):
         cache.count_in_window(KEY, 600)
+    with pytest.raises(ValueError):
+        cache.count_and_claim(KEY, 600, CLAIM, "holder", 900)

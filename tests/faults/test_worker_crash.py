@@ -14,7 +14,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from petitions.models import MailStatus, Signature
-from tests.petitions.conftest import sign_data
+from tests.petitions.conftest import post_form, sign_data
 
 from .services import manage, run_worker_batch, service_env, wait_until, worker
 
@@ -34,7 +34,9 @@ def lock_released(signature_id):
 def test_a_worker_killed_mid_send_leaves_the_mail_to_the_sweeper_and_it_is_sent_exactly_once(
     petition, client, smtp_sink, smtp_port, tmp_path
 ):
-    response = client.post(reverse("petitions:sign", args=[petition.pk]), sign_data(email="jane@example.org"))
+    response = post_form(
+        client, reverse("petitions:sign", args=[petition.pk]), sign_data(email="jane@example.org")
+    )
     assert response.status_code == 302
     signature = Signature.objects.get(petition=petition)
     task = DBTaskResult.objects.get(task_path="petitions.tasks.send_queued_confirmation_emails")

@@ -1,5 +1,8 @@
 """Fixtures for the petitions tests: a site with a live petition, and helpers to sign it."""
 
+import re
+from urllib.parse import urlencode
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -11,6 +14,8 @@ from wagtail.models import Locale, Page, Site
 from petitions.abuse import make_form_token
 
 from .factories import PetitionPageFactory
+
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 
 @pytest.fixture(autouse=True)
@@ -57,9 +62,25 @@ def sign_data(**overrides):
     return {key: value for key, value in data.items() if value is not None}
 
 
+def post_form(client, path, data=None, **extra):
+    """POST `data` as a browser sends a form (urlencoded; the test client's default is multipart)."""
+    return client.post(path, urlencode(data or {}, doseq=True), content_type=FORM_CONTENT_TYPE, **extra)
+
+
 def sign(client, petition, meta=None, **overrides):
     """POST the sign form; `meta` sets request headers and REMOTE_ADDR."""
-    return client.post(reverse("petitions:sign", args=[petition.pk]), sign_data(**overrides), **(meta or {}))
+    return post_form(
+        client, reverse("petitions:sign", args=[petition.pk]), sign_data(**overrides), **(meta or {})
+    )
+
+
+def press_confirm(client, path):
+    """Open a confirmation link and press its one button, as the signer does; the answer to the press."""
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "Confirm my signature" in page.content.decode()
+    csrf_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    return post_form(client, path, {"csrfmiddlewaretoken": csrf_token})
 
 
 def run_worker():

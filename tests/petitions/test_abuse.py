@@ -2,18 +2,35 @@
 
 import logging
 import re
+import uuid
+from datetime import timedelta
 
 import pytest
+import redis
 from django.core import signing
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http.multipartparser import MultiPartParser
 from django.test import Client
+from django.test.client import BOUNDARY, encode_multipart
+from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from freezegun import freeze_time
 
-from petitions.abuse import FormTokenError, check_form_token, hash_client
+from petitions.abuse import (
+    FORM_PROBLEM_MESSAGE,
+    FormTokenError,
+    check_form_token,
+    hash_client,
+    make_form_token,
+)
 from petitions.models import Signature
+from petitions.signing import make_confirmation_token
+from tests.config.test_redis_cache import REDIS_TEST_URL, record_pipelines
 
-from .conftest import sign
+from .conftest import post_form, sign, sign_data
+from .factories import make_signature
 
 # The project's Redis backend (what a Redis CACHE_URL selects) at a port nothing listens on: it answers
 # like an empty cache, and the rate limit's counter then cannot count.
@@ -43,32 +60,103 @@ def test_honeypot_is_hidden_from_people_and_assistive_technology(client, petitio
     assert 'tabindex="-1"' in html
 
 
+def form_token_of(response):
+    return re.search(r'name="form_token" value="([^"]+)"', response.content.decode()).group(1)
+
+
 def test_form_sent_faster_than_a_person_could_is_refused(client, petition, settings):
     settings.PETITION_FORM_MIN_SECONDS = 3600
 
     response = sign(client, petition)
 
     assert response.status_code == 200
-    assert "The form was sent very quickly." in response.content.decode()
+    assert FORM_PROBLEM_MESSAGE in response.content.decode()
     assert Signature.objects.count() == 0
 
 
-def test_expired_form_asks_to_send_again_with_a_fresh_token(client, petition, settings):
-    settings.PETITION_FORM_MAX_AGE_SECONDS = -1
+def test_a_person_whose_browser_sent_the_form_at_once_signs_by_pressing_the_button_again(
+    client, petition, settings
+):
+    settings.PETITION_FORM_MIN_SECONDS = 3600
+    page = client.get(petition.url)
 
-    response = sign(client, petition)
+    refused = sign(client, petition, form_token=form_token_of(page))
+    again = sign(client, petition, form_token=form_token_of(refused))
 
-    html = response.content.decode()
-    assert "This form has expired." in html
-    assert 'name="form_token" value="' in html
-    assert Signature.objects.count() == 0
+    assert refused.status_code == 200
+    assert again.status_code == 302
+    assert again.url.endswith("/check-your-email/")
+    assert Signature.objects.count() == 1
+
+
+def test_every_problem_with_the_form_token_gets_the_same_answer_and_no_threshold(client, petition, settings):
+    settings.PETITION_FORM_MIN_SECONDS = 3600
+    settings.PETITION_FORM_MAX_AGE_SECONDS = 7200
+    spent = make_form_token(sent_back=True)
+    assert sign(client, petition, email="first@example.org", form_token=spent).status_code == 302
+    with freeze_time(timezone.now() - timedelta(hours=3)):
+        expired = make_form_token(sent_back=True)
+    problems = {
+        "too new": make_form_token(),
+        "expired": expired,
+        "missing": "",
+        "forged": signing.TimestampSigner(salt="other").sign("1"),
+        "spent on another email": spent,
+    }
+
+    answers = {
+        name: sign(client, petition, email="second@example.org", form_token=token)
+        for name, token in problems.items()
+    }
+
+    pages = {}
+    for name, answer in answers.items():
+        html = answer.content.decode()
+        assert answer.status_code == 200, name
+        assert re.findall(r'<li><a href="#([^"]+)">([^<]*)</a></li>', html) == [
+            (f"p{petition.pk}_form", FORM_PROBLEM_MESSAGE)
+        ], name
+        for revealing in ("3600", "7200", "quickly", "expired", "minutes", "hour"):
+            assert revealing not in html.lower(), (name, revealing)
+        # Apart from the new tokens (CSRF, form), each answer is the same page.
+        pages[name] = re.sub(r'value="[^"]{40,}"', 'value="(token)"', html)
+    assert len(set(pages.values())) == 1
+    assert list(Signature.objects.values_list("email", flat=True)) == ["first@example.org"]
+
+
+def test_a_form_token_is_good_for_one_signature_only(client, petition):
+    token = make_form_token()
+
+    first = sign(client, petition, email="first@example.org", form_token=token)
+    replayed = sign(client, petition, email="second@example.org", form_token=token)
+
+    assert first.status_code == 302
+    assert replayed.status_code == 200
+    assert FORM_PROBLEM_MESSAGE in replayed.content.decode()
+    assert list(Signature.objects.values_list("email", flat=True)) == ["first@example.org"]
+    # The form shown with the refusal carries a token of its own, which signs.
+    assert (
+        sign(client, petition, email="second@example.org", form_token=form_token_of(replayed)).status_code
+        == 302
+    )
+    assert Signature.objects.count() == 2
+
+
+def test_the_same_form_sent_twice_by_its_person_ends_on_check_your_email_with_one_signature(client, petition):
+    token = make_form_token()
+
+    answers = [sign(client, petition, email="jane@example.org", form_token=token) for _ in range(2)]
+
+    assert [(answer.status_code, answer.url) for answer in answers] == [(302, answers[0].url)] * 2
+    assert answers[0].url.endswith("/check-your-email/")
+    assert Signature.objects.count() == 1
 
 
 @pytest.mark.parametrize("token", ["", "12345", signing.TimestampSigner(salt="other").sign("1")])
 def test_missing_or_forged_form_token_is_refused(client, petition, token):
     response = sign(client, petition, form_token=token)
 
-    assert "Something went wrong with the form." in response.content.decode()
+    assert FORM_PROBLEM_MESSAGE in response.content.decode()
     assert Signature.objects.count() == 0
 
 
@@ -96,6 +184,56 @@ def test_signing_goes_on_when_the_rate_limit_cache_is_down(client, petition, set
     assert [r.status_code for r in responses] == [302, 302, 302]
     assert Signature.objects.count() == 3
     assert "Rate-limit cache unavailable" in caplog.text
+
+
+def test_a_form_token_signs_more_than_once_while_the_cache_is_down(client, petition, settings, caplog):
+    """Failing open, like the rate limit: the token's signature and age are still checked."""
+    settings.CACHES = UNREACHABLE_CACHE
+    token = make_form_token()
+
+    answers = [sign(client, petition, email=f"person{n}@example.org", form_token=token) for n in range(2)]
+
+    assert [answer.status_code for answer in answers] == [302, 302]
+    assert Signature.objects.count() == 2
+    assert "without a rate limit or token check" in caplog.text
+
+
+@pytest.fixture
+def shared_redis_cache(settings):
+    """The project's Redis backend at REDIS_TEST_URL, under keys of this test's own."""
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"No Redis answers at {REDIS_TEST_URL}")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache_backend.ResilientRedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": f"test-abuse-{uuid.uuid4().hex}",
+        }
+    }
+
+
+def test_a_spent_token_is_refused_to_another_client_and_checked_with_the_rate_limit_in_one_round_trip(
+    client, petition, shared_redis_cache, monkeypatch
+):
+    round_trips = record_pipelines(monkeypatch)
+    token = make_form_token()
+
+    first = sign(
+        client, petition, email="first@example.org", form_token=token, meta={"REMOTE_ADDR": "198.51.100.1"}
+    )
+    attempt_round_trips = [commands for commands in round_trips if "INCRBY" in commands]
+    replayed = sign(
+        Client(), petition, email="second@example.org", form_token=token, meta={"REMOTE_ADDR": "198.51.100.2"}
+    )
+
+    assert first.status_code == 302
+    # The rate limit's counter and the token's claim, together.
+    assert attempt_round_trips == [["SET", "INCRBY", "SET", "GET"]]
+    assert replayed.status_code == 200
+    assert FORM_PROBLEM_MESSAGE in replayed.content.decode()
+    assert list(Signature.objects.values_list("email", flat=True)) == ["first@example.org"]
 
 
 def test_count_is_read_from_the_database_while_the_cache_is_down(client, petition, settings):
@@ -156,3 +294,66 @@ def test_a_cached_petition_page_gives_each_visitor_a_fresh_timing_token(client, 
         # Served from the cache, but noted as shown now: too new to sign with at once.
         with pytest.raises(FormTokenError, match="very quickly"):
             check_form_token(later_token)
+
+
+@pytest.fixture
+def body_never_parsed(monkeypatch):
+    """Fail the test if anything parses a multipart body (and so spools a large one to disk)."""
+
+    def parse(parser):
+        raise AssertionError("A multipart body was parsed")
+
+    monkeypatch.setattr(MultiPartParser, "parse", parse)
+
+
+def test_a_ten_megabyte_multipart_body_is_refused_unread_and_nothing_is_kept(
+    client, petition, body_never_parsed
+):
+    data = {**sign_data(), "attachment": SimpleUploadedFile("big.bin", b"x" * (10 * 1024 * 1024))}
+
+    # With CSRF checks on, as in a browser: they read the body too, so the refusal must come first.
+    response = Client(enforce_csrf_checks=True).post(reverse("petitions:sign", args=[petition.pk]), data)
+
+    assert response.status_code == 415
+    assert "application/x-www-form-urlencoded" in response.content.decode()
+    assert Signature.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        # Given as bytes: the test client would otherwise encode the body itself.
+        (encode_multipart(BOUNDARY, {"first_name": "Jane"}), f"multipart/form-data;boundary={BOUNDARY}"),
+        ('{"first_name": "Jane", "email": "jane@example.org"}', "application/json"),
+        ("first_name=Jane&email=jane@example.org", "text/plain"),
+    ],
+    ids=["small-multipart", "json", "text"],
+)
+def test_a_sign_request_that_is_not_a_form_is_refused(
+    client, petition, body_never_parsed, body, content_type
+):
+    response = client.post(reverse("petitions:sign", args=[petition.pk]), body, content_type=content_type)
+
+    assert response.status_code == 415
+    assert Signature.objects.count() == 0
+
+
+def test_an_oversized_form_is_refused_unread_and_nothing_is_kept(client, petition):
+    response = post_form(
+        client, reverse("petitions:sign", args=[petition.pk]), sign_data(padding="x" * 20_000)
+    )
+
+    assert response.status_code == 413
+    assert "too large" in response.content.decode()
+    assert Signature.objects.count() == 0
+
+
+def test_the_confirm_button_takes_only_a_form(client, petition, body_never_parsed):
+    signature = make_signature(petition, email="jane@example.org")
+    path = reverse("petitions:confirm", args=[make_confirmation_token(signature.pk)])
+
+    response = client.post(path, {"file": SimpleUploadedFile("x.bin", b"x" * 1024)})
+
+    assert response.status_code == 415
+    signature.refresh_from_db()
+    assert signature.confirmed_at is None

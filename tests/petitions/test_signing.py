@@ -8,6 +8,7 @@ from urllib.parse import quote, urlparse
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +18,7 @@ from wagtail.models import Page
 from petitions.models import ConsentWording, MailStatus, Signature
 from petitions.signing import make_confirmation_token
 
-from .conftest import run_worker, sign, sign_data
+from .conftest import post_form, press_confirm, run_worker, sign, sign_data
 from .factories import PetitionPageFactory, make_signature
 
 EMAIL = "Jane.Doughty@Example.org"
@@ -39,7 +40,8 @@ def test_visitor_signs_confirms_by_email_and_is_counted(client, petition, mailou
     assert page.status_code == 200
     token = re.search(r'name="form_token" value="([^"]+)"', page.content.decode()).group(1)
 
-    response = client.post(
+    response = post_form(
+        client,
         reverse("petitions:sign", args=[petition.pk]),
         sign_data(email=EMAIL, form_token=token, postcode="sw1a 1aa", show_publicly="on"),
     )
@@ -69,6 +71,8 @@ def test_visitor_signs_confirms_by_email_and_is_counted(client, petition, mailou
     path = confirmation_path(message)
     assert escape(path) in html or path in html
 
+    pressed = press_confirm(client, path)
+    assert (pressed.status_code, pressed.url) == (302, path)
     thanks = client.get(path)
     assert thanks.status_code == 200
     assert "Thank you for standing with children." in thanks.content.decode()
@@ -79,6 +83,7 @@ def test_visitor_signs_confirms_by_email_and_is_counted(client, petition, mailou
     assert public_count(client, petition) == 1
 
     assert client.get(path).status_code == 200
+    assert post_form(client, path).status_code == 302
     assert public_count(client, petition) == 1
     assert "Jane, London" in client.get(petition.url).content.decode()
 
@@ -135,6 +140,11 @@ def test_visitor_outside_the_uk_signs_without_a_postcode(client, petition):
     [
         ({"first_name": ""}, "first_name", "Enter your first name"),
         ({"first_name": "   "}, "first_name", "Enter your first name"),
+        # Zero-width characters, joiners, bidirectional controls, soft hyphens: they show nothing.
+        ({"first_name": "\u200b\u200c\u200d\u200e\u200f"}, "first_name", "Enter your first name"),
+        ({"first_name": "\u202a\u202b\u202c \u202d\u202e"}, "first_name", "Enter your first name"),
+        ({"last_name": "\u2066\u2067\u2068\u2069\ufeff\u00ad"}, "last_name", "Enter your last name"),
+        ({"last_name": "\u3164\u2060\u2800"}, "last_name", "Enter your last name"),
         ({"first_name": "J" * 101}, "first_name", "First name must be 100 characters or fewer"),
         ({"last_name": ""}, "last_name", "Enter your last name"),
         ({"last_name": "D" * 101}, "last_name", "Last name must be 100 characters or fewer"),
@@ -167,6 +177,23 @@ def test_each_mistake_is_explained_beside_its_field_and_in_the_summary(
     assert "<title>Error: " in html
     assert 'class="error-summary"' in html
     assert Signature.objects.count() == 0
+
+
+def test_characters_that_show_nothing_are_taken_out_of_a_name_before_it_is_kept(client, petition):
+    response = sign(client, petition, first_name="\u200bJa\u00adne\u202e", last_name="\ufeffDoughty\u2069")
+
+    assert response.status_code == 302
+    assert Signature.objects.values_list("first_name", "last_name").get() == ("Jane", "Doughty")
+
+
+def test_names_in_scripts_of_every_kind_are_kept_as_written(client, petition):
+    sign(client, petition, first_name="Zoë", last_name="Nguyễn-O'Brien")
+    sign(client, petition, email="other@example.org", first_name="محمد", last_name="李")
+
+    assert sorted(Signature.objects.values_list("first_name", "last_name")) == [
+        ("Zoë", "Nguyễn-O'Brien"),
+        ("محمد", "李"),
+    ]
 
 
 def test_values_are_kept_after_an_error(client, petition):
@@ -225,13 +252,64 @@ def test_repeat_signing_after_confirmation_sends_nothing(client, petition, mailo
     settings.PETITION_CONFIRMATION_RESEND_SECONDS = 0
     sign(client, petition, email="jane@example.org")
     run_worker()
-    client.get(confirmation_path(mailoutbox[0]))
+    press_confirm(client, confirmation_path(mailoutbox[0]))
 
     response = sign(client, petition, email="jane@example.org")
     run_worker()
 
     assert response.status_code == 302
     assert len(mailoutbox) == 1
+
+
+def statements_and_callbacks_of_signing(client, petition, email, capture_on_commit_callbacks):
+    """The SQL a sign request runs (values blanked) and the number of its after-commit callbacks."""
+    with CaptureQueriesContext(connection) as queries, capture_on_commit_callbacks() as callbacks:
+        response = sign(client, petition, email=email)
+    assert response.status_code == 302
+    assert response.url == reverse("petitions:check_email", args=[petition.pk])
+    # Values, and the numbered names of savepoints.
+    literals = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b|(?<=_x)\d+")
+    return [literals.sub("?", query["sql"]) for query in queries], len(callbacks)
+
+
+@pytest.mark.parametrize(
+    "confirmation_required", [True, False], ids=["confirmed-by-email", "counted-at-once"]
+)
+def test_a_repeat_email_costs_the_same_work_as_a_new_one_so_timing_tells_nothing(
+    client, home, confirmation_required, django_capture_on_commit_callbacks
+):
+    petition = PetitionPageFactory(parent=home, confirmation_required=confirmation_required)
+    sign(client, petition, email="warm-up@example.org")
+    sign(client, petition, email="signed@example.org")
+    confirmed = make_signature(petition, email="confirmed@example.org", confirmed_at=timezone.now())
+
+    new = statements_and_callbacks_of_signing(
+        client, petition, "new@example.org", django_capture_on_commit_callbacks
+    )
+    unconfirmed_repeat = statements_and_callbacks_of_signing(
+        client, petition, "SIGNED@example.org", django_capture_on_commit_callbacks
+    )
+    confirmed_repeat = statements_and_callbacks_of_signing(
+        client, petition, confirmed.email, django_capture_on_commit_callbacks
+    )
+
+    assert new == unconfirmed_repeat == confirmed_repeat
+    assert Signature.objects.filter(petition=petition).count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_repeat_signing_of_an_invalidated_signature_sends_nothing(client, petition, mailoutbox, settings):
+    settings.PETITION_CONFIRMATION_RESEND_SECONDS = 0
+    sign(client, petition, email="bot@example.org")
+    run_worker()
+    Signature.objects.update(invalidated_at=timezone.now(), invalidation_reason="Bots")
+
+    response = sign(client, petition, email="bot@example.org")
+    run_worker()
+
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1
+    assert Signature.objects.get().mail_status == MailStatus.SENT
 
 
 def test_same_email_may_sign_two_petitions(client, petition, home):
@@ -329,6 +407,75 @@ def test_expired_confirmation_link_asks_to_sign_again(client, petition, mailoutb
     assert Signature.objects.get().confirmed_at is None
 
 
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_a_mail_scanner_opening_the_link_confirms_nothing(client, petition, method):
+    signature = make_signature(petition, email="scanned@example.org")
+    token = make_confirmation_token(signature.pk)
+    path = reverse("petitions:confirm", args=[token])
+
+    answers = [getattr(Client(), method)(path) for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [200] * 3
+    signature.refresh_from_db()
+    assert signature.confirmed_at is None
+    assert public_count(client, petition) == 0
+    html = client.get(path).content.decode()
+    assert "Confirm my signature" in html
+    assert re.search(r'<form method="post"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken"', html)
+    # The form posts back to the link; the token is nowhere in the page.
+    assert token not in html
+    assert "Thank you for standing with children." not in html
+
+
+def test_pressing_confirm_twice_counts_once_and_the_link_then_shows_the_thanks(petition):
+    signature = make_signature(petition, email="twice@example.org")
+    path = reverse("petitions:confirm", args=[make_confirmation_token(signature.pk)])
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(path).content.decode()
+    csrf_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+    presses = [post_form(browser, path, {"csrfmiddlewaretoken": csrf_token}) for _ in range(2)]
+
+    assert [(press.status_code, press.url) for press in presses] == [(302, path)] * 2
+    signature.refresh_from_db()
+    assert signature.confirmed_at is not None
+    assert public_count(browser, petition) == 1
+    again = browser.get(path).content.decode()
+    assert "Thank you: your signature is confirmed" in again
+    assert "Confirm my signature" not in again
+
+
+def test_confirm_button_without_the_csrf_token_confirms_nothing(petition):
+    signature = make_signature(petition, email="forged@example.org")
+    path = reverse("petitions:confirm", args=[make_confirmation_token(signature.pk)])
+
+    response = post_form(Client(enforce_csrf_checks=True), path)
+
+    assert response.status_code == 403
+    signature.refresh_from_db()
+    assert signature.confirmed_at is None
+
+
+@pytest.mark.parametrize(("max_age_days", "status"), [(-1, 410), (14, 404)])
+def test_expired_or_broken_links_keep_their_pages_when_the_button_is_pressed(
+    client, petition, settings, max_age_days, status
+):
+    signature = make_signature(petition, email="late@example.org")
+    token = make_confirmation_token(signature.pk)
+    if status == 404:
+        token = token[:-1] + ("A" if token[-1] != "A" else "B")
+    settings.PETITION_CONFIRMATION_MAX_AGE_DAYS = max_age_days
+
+    response = post_form(client, reverse("petitions:confirm", args=[token]))
+
+    assert response.status_code == status
+    assert (
+        "This link has expired" if status == 410 else "This link does not work"
+    ) in response.content.decode()
+    signature.refresh_from_db()
+    assert signature.confirmed_at is None
+
+
 @pytest.mark.django_db(transaction=True)
 def test_confirmation_link_holds_only_the_signature_id(client, petition, mailoutbox):
     sign(client, petition, email="jane@example.org")
@@ -417,9 +564,9 @@ def test_signing_goes_on_when_the_cached_wordings_are_gone_from_the_database(cli
 @pytest.mark.django_db
 def test_confirmed_page_offers_the_share_links_of_the_share_block(client, petition):
     signature = make_signature(petition, email="sharer@example.org")
-
     confirm_url = reverse("petitions:confirm", args=[make_confirmation_token(signature.pk)])
-    html = client.get(confirm_url).content.decode()
+
+    html = client.get(press_confirm(client, confirm_url).url).content.decode()
 
     share_url = quote(petition.get_full_url(), safe="")
     assert f"https://www.facebook.com/sharer/sharer.php?u={share_url}" in html
