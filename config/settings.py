@@ -72,13 +72,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
+    # Before CSRF, which reads the body, and before the body's own check just below: it refuses, unread,
+    # bodies that are not a small form where a view takes only those.
+    "core.middleware.FormPostMiddleware",
     # Before anything that queries (sessions, axes, views): text PostgreSQL cannot store gets a 400.
     "core.storable_text.StorableTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Before CSRF, which reads the body: it refuses bodies that are not a small form unread.
-    "core.middleware.FormPostMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

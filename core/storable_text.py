@@ -58,8 +58,8 @@ def _is_json(request):
     return content_type == "application/json" or content_type.endswith("+json")
 
 
-def unstorable_part(request):
-    """Which part of the request holds text the database cannot store ("the address", ...), or None."""
+def unstorable_head_part(request):
+    """Which part before the body holds text the database cannot store ("the address", ...), or None."""
     if not is_storable(request.path_info) or not is_storable(request.path):
         return "the address"
     if _any_unstorable(_query_dict_texts(request.GET)):
@@ -73,6 +73,13 @@ def unstorable_part(request):
     )
     if _any_unstorable(headers):
         return "a header"
+    return None
+
+
+def unstorable_body_part(request):
+    """ "a form field" or "the JSON body" when the body holds text the database cannot store, or None.
+
+    Form fields only, never the contents of uploaded files."""
     if request.method in _BODY_METHODS:
         if request.method == "POST" and _any_unstorable(_query_dict_texts(request.POST)):
             return "a form field"
@@ -103,14 +110,25 @@ def unstorable_text_response(request):
 
 
 class StorableTextMiddleware:
-    """Answer 400, before anything queries with it, when a request carries text the database cannot store."""
+    """Answer 400, before anything queries with it, when a request carries text the database cannot store.
+
+    The address, query string, cookies and headers are checked as the request comes in, before sessions
+    or axes query with them. The body is checked in `process_view`, after `FormPostMiddleware` (earlier in
+    MIDDLEWARE) has refused, unread, a body its view does not take, and before CSRF checking reads it.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        part = unstorable_part(request)
-        if part is not None:
-            logger.warning("Refused a request: %s held text the database cannot store", part)
-            return unstorable_text_response(request)
-        return self.get_response(request)
+        return self._refusal(request, unstorable_head_part(request)) or self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        return self._refusal(request, unstorable_body_part(request))
+
+    @staticmethod
+    def _refusal(request, part):
+        if part is None:
+            return None
+        logger.warning("Refused a request: %s held text the database cannot store", part)
+        return unstorable_text_response(request)
