@@ -33,7 +33,7 @@ from bench.common import (
 # A copy of the demo campaign page whose body shows five widgets (the demo's two and three more) and
 # keeps the petition block with its sign form.
 BUILD_BENCH_PAGE = """
-from campaign.demo import statistic_block
+from campaign.demo_blocks import statistic_block
 from campaign.models import CampaignPage, NewsArticlePage
 from statistics.models import StatisticWidget
 

@@ -48,7 +48,7 @@ def dataset_csv(forces, platforms, periods):
 
 def build_dataset(slug, shape):
     from statistics.choices import Calculation, SortOrder, WidgetKind
-    from statistics.importers import apply_import, prepare_import
+    from statistics.importers.plan import apply_import, prepare_import
     from statistics.models import Dataset, Observation, StatisticWidget, StatisticWidgetObservation
 
     dataset, created = Dataset.objects.get_or_create(
@@ -142,7 +142,7 @@ def build_petition(slug, signatures):
 
 
 def build_campaign_page(slug, widgets, petition):
-    from campaign.demo import petition_block, statistic_block
+    from campaign.demo_blocks import petition_block, statistic_block
     from campaign.models import CampaignPage
     from petitions.blocks import PetitionBlockDisplay
 

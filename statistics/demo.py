@@ -11,7 +11,7 @@ from pathlib import Path
 
 from core.demo_content import field_values, read_demo_content
 from statistics.choices import Calculation, Orientation, Rounding, SortOrder, WidgetKind
-from statistics.importers import apply_import, prepare_import
+from statistics.importers.plan import apply_import, prepare_import
 from statistics.models import (
     Area,
     Dataset,

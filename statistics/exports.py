@@ -5,30 +5,7 @@ the dataset's source and licence."""
 import csv
 
 from core.spreadsheets import neutralise_reversibly
-from statistics.choices import Qualifier
-from statistics.figures import format_decimal
-from statistics.importers import COLUMNS
-
-_QUALIFIER_TEXT = {Qualifier.EXACT: "", Qualifier.MORE_THAN: "more than"}
-
-
-def observation_record(observation):
-    """One observation as the import format's columns (values as text, as a CSV cell holds them)."""
-    area = observation.area
-    return {
-        "period": observation.period.label,
-        "period_start": observation.period.start_date.isoformat(),
-        "period_end": observation.period.end_date.isoformat(),
-        "area": area.name,
-        "area_type": area.area_type,
-        "parent_area": area.parent.name if area.parent else "",
-        "platform": observation.platform.name,
-        "measure": observation.measure,
-        "value": format_decimal(observation.value).replace(",", ""),
-        "unit": observation.unit,
-        "qualifier": _QUALIFIER_TEXT[observation.qualifier],
-        "note": observation.note,
-    }
+from statistics.import_format import COLUMNS, observation_cells
 
 
 def write_observations_csv(observations, stream):
@@ -37,15 +14,16 @@ def write_observations_csv(observations, stream):
     writer = csv.writer(stream)
     writer.writerow(COLUMNS)
     for observation in observations:
-        record = observation_record(observation)
-        writer.writerow([neutralise_reversibly(record[column]) for column in COLUMNS])
+        cells = observation_cells(observation)
+        writer.writerow([neutralise_reversibly(cells[column]) for column in COLUMNS])
 
 
 def observations_json(dataset, observations, dataset_url):
-    """The dataset's description and its observations, values as JSON numbers."""
+    """The dataset's description and its observations (the import format's columns), values as JSON
+    numbers and an exact figure's qualifier as null."""
     records = []
     for observation in observations:
-        record = observation_record(observation)
+        record = observation_cells(observation)
         value = observation.value
         record["value"] = int(value) if value == value.to_integral_value() else float(value)
         record["qualifier"] = record["qualifier"] or None

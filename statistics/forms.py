@@ -5,8 +5,8 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.forms.choosers import BaseFilterForm
 
 from statistics.choices import WidgetKind
-from statistics.figures import widget_problems
-from statistics.importers import MAX_FILE_BYTES
+from statistics.figures.checks import widget_problems
+from statistics.import_format import COLUMNS, FILE_TOO_LARGE, MAX_FILE_BYTES
 from statistics.models import Area, Dataset, Platform
 
 
@@ -22,8 +22,7 @@ class ObservationImportForm(forms.Form):
         label="Data file",
         help_text=(
             "A CSV file (UTF-8) or an Excel workbook (.xlsx, first sheet) with one observation a row and "
-            "the columns period, period_start, period_end, area, area_type, parent_area, platform, "
-            "measure, value, unit, qualifier, note. You will see what changes before anything is saved."
+            f"the columns {', '.join(COLUMNS)}. You will see what changes before anything is saved."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
@@ -31,9 +30,7 @@ class ObservationImportForm(forms.Form):
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
         if uploaded.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(
-                f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB. Split it into smaller files."
-            )
+            raise forms.ValidationError(FILE_TOO_LARGE)
         return uploaded
 
 

@@ -16,14 +16,9 @@ from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from statistics.forms import ObservationImportConfirmForm, ObservationImportForm
-from statistics.importers import (
-    ImportOutdated,
-    ImportRejected,
-    apply_import,
-    plan_import,
-    prepare_import,
-    validate_rows,
-)
+from statistics.importers.plan import ImportOutdated, apply_import, plan_import, prepare_import
+from statistics.importers.problems import ImportRejected
+from statistics.importers.validation import validate_rows
 from statistics.models import Dataset
 
 IMPORT_PERMISSION = "statistics.import_observations"

@@ -4,7 +4,7 @@ from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 
-from statistics.importers import IMPORT_ACTION
+from statistics.importers.plan import IMPORT_ACTION
 from statistics.viewsets import StatisticsViewSetGroup
 
 register_snippet(StatisticsViewSetGroup)

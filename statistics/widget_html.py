@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from statistics.figures import WidgetUnavailable, build_widget_view
+from statistics.figures.presenters import WidgetUnavailable, build_widget_view
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,29 @@
-"""Suite-wide set-up: the database must answer before anything runs; the demo's words can be edited."""
+"""Suite-wide set-up, and the fixtures every part of the suite shares, each named once for what it is.
+
+The database must answer before anything runs. People: `superuser`, and a member of each group the
+migrations make (`editor`, `moderator`, `data_staff`, `campaign_staff`, `data_protection_officer`),
+all with `PASSWORD`; `superuser_client` is the test client signed in as the superuser. Pages:
+`home_page` is campaign's `HomePage` at the site's root, with site settings; `plain_home_page` is a
+bare Wagtail page there instead, for the apps below campaign. Content: `petition` (a live open letter
+on the plain home page), the demo's own letter (`demo_petition`, on the campaign home page), dataset
+and widgets. Uploads go to a temporary folder; the demo's words can be edited for one test.
+"""
 
 import psycopg
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.utils.text import slugify
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
+
+from petitions.demo import create_demo_petition
+from statistics.demo import create_demo_widgets, load_demo_dataset
+from tests.campaign.factories import build_site
+from tests.petitions.factories import PetitionPageFactory
+
+# Every test account's password: long enough for the admin's validators, typed by the browser tests.
+PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts only
 
 
 def pytest_configure(config):
@@ -64,3 +85,115 @@ def counting_cache(settings):
     cache.clear()
     cache.round_trips.clear()
     return cache
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded and generated files go to a temporary folder, not the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# People ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_staff(db, django_user_model):
+    """`make_staff(group_name, username=None)`: a user in one of the groups the migrations make."""
+
+    def make(group_name, username=None):
+        username = username or slugify(group_name)
+        user = django_user_model.objects.create_user(username, f"{username}@example.org", PASSWORD)
+        user.groups.add(Group.objects.get(name=group_name))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def superuser(db, django_user_model):
+    return django_user_model.objects.create_superuser("ada.lovelace", "ada@example.org", PASSWORD)
+
+
+@pytest.fixture
+def superuser_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def editor(make_staff):
+    """A member of Wagtail's "Editors": edits pages, images and widgets; no personal data, no imports."""
+    return make_staff("Editors", "edith")
+
+
+@pytest.fixture
+def moderator(make_staff):
+    """A member of Wagtail's "Moderators": approves what editors submit (the "Campaign review" workflow)."""
+    return make_staff("Moderators", "mo")
+
+
+@pytest.fixture
+def data_staff(make_staff):
+    """A member of "Data staff" (statistics' migration): manages the datasets and imports files."""
+    return make_staff("Data staff")
+
+
+@pytest.fixture
+def campaign_staff(make_staff):
+    """A member of "Campaign staff" (petitions' migration): sees, exports and invalidates signatures."""
+    return make_staff("Campaign staff")
+
+
+@pytest.fixture
+def data_protection_officer(make_staff):
+    """A member of "Data protection officer": what campaign staff may do, and erasing people's data."""
+    return make_staff("Data protection officer", "dpo")
+
+
+# Pages and content -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def home_page(db):
+    """Campaign's `HomePage` as the default site's root, with the site's settings."""
+    return build_site()
+
+
+@pytest.fixture
+def plain_home_page(db):
+    """A bare Wagtail page as the default site's root, for the apps campaign stands on; built again if
+    missing (a transactional test empties every table)."""
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    home = root.get_children().filter(slug="petitions-home").first()
+    if home is None:
+        home = root.add_child(instance=Page(title="Home", slug="petitions-home"))
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Test"},
+    )
+    return home
+
+
+@pytest.fixture
+def petition(plain_home_page):
+    """A live open letter on the plain home page."""
+    return PetitionPageFactory(parent=plain_home_page)
+
+
+@pytest.fixture
+def demo_petition(home_page):
+    """The demo's open letter (petitions' demo content) on the campaign home page."""
+    return create_demo_petition(home_page)
+
+
+@pytest.fixture
+def demo_dataset(db):
+    """The demo's FOI dataset, with the reference file imported."""
+    return load_demo_dataset()
+
+
+@pytest.fixture
+def demo_widgets(demo_dataset):
+    """The demo's statistic widgets over the FOI figures, by their names in statistics/demo.toml."""
+    return create_demo_widgets()

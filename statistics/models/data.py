@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from statistics.choices import AreaType, Qualifier, Unit
-from statistics.figures import format_observation_value
+from statistics.figures.numbers import format_observation_value
 
 
 class Dataset(models.Model):

@@ -8,13 +8,12 @@ problem listed by row and column, and nothing changes.
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from statistics.models import Dataset, Observation
 
 from .conftest import ROOT
-from .test_editor_journey import PASSWORD, log_in
+from .test_editor_journey import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -49,10 +48,8 @@ def hertfordshire_figure():
 
 
 def test_data_staff_correct_a_figure_and_the_public_page_shows_it(
-    demo_site, open_browser, screenshot, django_user_model
+    demo_site, open_browser, screenshot, data_staff
 ):
-    user = django_user_model.objects.create_user("dana", "dana@example.org", PASSWORD)
-    user.groups.add(Group.objects.get(name="Data staff"))
     dataset = Dataset.objects.get()
     article = demo_site["news_index"].get_children().get(slug__startswith="nearly-500").specific
     visitor = open_browser(phone=True)
@@ -60,7 +57,7 @@ def test_data_staff_correct_a_figure_and_the_public_page_shows_it(
     expect(visitor.locator(".statistic", has_text=WIDGET)).to_contain_text("40 of 94")
 
     staff = open_browser(phone=False)
-    log_in(staff, "dana")
+    log_in(staff, data_staff.username)
     corrected = reference_csv_with(HERTFORDSHIRE_ROW.format(value=40), HERTFORDSHIRE_ROW.format(value=47))
     upload(staff, dataset, "foi_2018_19_corrected.csv", corrected)
 

@@ -7,27 +7,16 @@ panel and submits it to the "Campaign review" workflow that `load_demo` sets up.
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from campaign.models import NewsArticlePage
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a-long-test-password"  # noqa: S105 - a throwaway account in the test database
 TITLE = "Police figures show the scale of abuse on Facebook's apps"
 WIDGET = "Child sex offences on Facebook apps every day"
 FIGURE = "11 a day"
-
-
-@pytest.fixture
-def make_user(django_user_model):
-    def make(username, group_name):
-        user = django_user_model.objects.create_user(username, f"{username}@example.org", PASSWORD)
-        user.groups.add(Group.objects.get(name=group_name))
-        return user
-
-    return make
 
 
 def log_in(page, username):
@@ -51,53 +40,51 @@ def no_autosave(settings):
 
 
 def test_editor_writes_an_article_a_moderator_approves_it_and_it_goes_live(
-    demo_site, open_browser, screenshot, make_user
+    demo_site, open_browser, screenshot, editor, moderator
 ):
-    make_user("eddie", "Editors")
-    make_user("mo", "Moderators")
     news_index = demo_site["news_index"]
 
-    editor = open_browser(phone=False)
-    log_in(editor, "eddie")
-    editor.goto(f"/admin/pages/{news_index.pk}/")
-    editor.get_by_role("link", name="Add child page").first.click()
-    editor.get_by_placeholder("Page title*").fill(TITLE)
-    editor.get_by_role("textbox", name="Standfirst").fill("Police recorded more than 4,000 offences.")
-    body = editor.locator("#panel-child-content-body-section")
-    insert_block(editor, body, "Text")
+    editor_page = open_browser(phone=False)
+    log_in(editor_page, editor.username)
+    editor_page.goto(f"/admin/pages/{news_index.pk}/")
+    editor_page.get_by_role("link", name="Add child page").first.click()
+    editor_page.get_by_placeholder("Page title*").fill(TITLE)
+    editor_page.get_by_role("textbox", name="Standfirst").fill("Police recorded more than 4,000 offences.")
+    body = editor_page.locator("#panel-child-content-body-section")
+    insert_block(editor_page, body, "Text")
     body.get_by_role("textbox").last.click()
-    editor.keyboard.type("Freedom of Information answers from 32 police forces show the scale.")
-    insert_block(editor, body, "Pull quote")
+    editor_page.keyboard.type("Freedom of Information answers from 32 police forces show the scale.")
+    insert_block(editor_page, body, "Pull quote")
     body.get_by_role("textbox", name=re.compile("^Quote")).fill("Give offenders no place to hide.")
     body.get_by_role("textbox", name=re.compile("^Speaker")).fill("Andy Burrows")
-    insert_block(editor, body, "Statistic")
+    insert_block(editor_page, body, "Statistic")
     body.get_by_role("button", name="Choose statistic widget").click()
-    editor.get_by_role("dialog").get_by_role("link", name=WIDGET).click()
+    editor_page.get_by_role("dialog").get_by_role("link", name=WIDGET).click()
     expect(body.locator("[data-chooser-title]")).to_have_text(WIDGET)
 
-    editor.get_by_role("button", name="Toggle preview").click()
-    preview = editor.frame_locator("#w-preview-iframe")
+    editor_page.get_by_role("button", name="Toggle preview").click()
+    preview = editor_page.frame_locator("#w-preview-iframe")
     expect(preview.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(preview.locator("blockquote")).to_contain_text("Give offenders no place to hide.")
     expect(preview.locator(".statistic")).to_contain_text(FIGURE)
-    screenshot(editor, "editor-preview")
+    screenshot(editor_page, "editor_page-preview")
 
-    editor.get_by_role("button", name="Save draft").click()
-    expect(editor.locator(".messages")).to_contain_text("created")
-    editor.get_by_role("button", name="More actions").click()
-    editor.get_by_role("button", name="Submit to Campaign review").click()
-    expect(editor.locator(".messages")).to_contain_text("submitted")
+    editor_page.get_by_role("button", name="Save draft").click()
+    expect(editor_page.locator(".messages")).to_contain_text("created")
+    editor_page.get_by_role("button", name="More actions").click()
+    editor_page.get_by_role("button", name="Submit to Campaign review").click()
+    expect(editor_page.locator(".messages")).to_contain_text("submitted")
     article = NewsArticlePage.objects.get(title=TITLE)
     assert not article.live
 
     visitor = open_browser(phone=True)
     assert visitor.goto(f"{news_index.url}{article.slug}/").status == 404
 
-    moderator = open_browser(phone=False)
-    log_in(moderator, "mo")
-    review = moderator.locator("#awaiting-review-section")
+    moderator_page = open_browser(phone=False)
+    log_in(moderator_page, moderator.username)
+    review = moderator_page.locator("#awaiting-review-section")
     expect(review.get_by_role("link", name=TITLE)).to_be_visible()
-    screenshot(moderator, "awaiting-review")
+    screenshot(moderator_page, "awaiting-review")
     review.get_by_role("button", name="Actions").click()
     review.get_by_role("button", name="Approve", exact=True).click()
     expect(review).to_have_count(0)

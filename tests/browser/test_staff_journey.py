@@ -9,13 +9,12 @@ import io
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from petitions.models import Signature
 
-from .test_editor_journey import PASSWORD, log_in
+from .test_editor_journey import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -42,17 +41,14 @@ def emails_in_xlsx(path):
 
 
 def test_staff_filter_and_download_signatories_and_an_editor_is_refused(
-    demo_site, open_browser, screenshot, django_user_model, tmp_path
+    demo_site, open_browser, screenshot, campaign_staff, editor, tmp_path
 ):
-    for username, group_name in (("casey", "Campaign staff"), ("eddie", "Editors")):
-        user = django_user_model.objects.create_user(username, f"{username}@example.org", PASSWORD)
-        user.groups.add(Group.objects.get(name=group_name))
     matching = Signature.objects.filter(region="london", confirmed_at__isnull=False)
     expected_emails = sorted(matching.values_list("email", flat=True))
     assert 0 < len(expected_emails) < Signature.objects.count()
 
     staff = open_browser(phone=False)
-    log_in(staff, "casey")
+    log_in(staff, campaign_staff.username)
     staff.get_by_role("link", name="Signatories").click()
     counts = staff.locator("[data-signatory-counts]")
     expect(counts).to_contain_text(f"{Signature.objects.count()} signatures match")
@@ -78,11 +74,11 @@ def test_staff_filter_and_download_signatories_and_an_editor_is_refused(
     xlsx_file.save_as(tmp_path / "signatories.xlsx")
     assert sorted(emails_in_xlsx(tmp_path / "signatories.xlsx")) == expected_emails
 
-    editor = open_browser(phone=False)
-    log_in(editor, "eddie")
-    expect(editor.get_by_role("navigation", name="Main")).to_be_visible()
-    expect(editor.get_by_role("link", name="Signatories")).to_have_count(0)
-    editor.goto("/admin/signatories/?export=csv&profile=full&region=london")
-    expect(editor.locator(".messages")).to_contain_text("permission")
-    assert "/admin/signatories/" not in editor.url
-    screenshot(editor, "editor-refused")
+    editor_page = open_browser(phone=False)
+    log_in(editor_page, editor.username)
+    expect(editor_page.get_by_role("navigation", name="Main")).to_be_visible()
+    expect(editor_page.get_by_role("link", name="Signatories")).to_have_count(0)
+    editor_page.goto("/admin/signatories/?export=csv&profile=full&region=london")
+    expect(editor_page.locator(".messages")).to_contain_text("permission")
+    assert "/admin/signatories/" not in editor_page.url
+    screenshot(editor_page, "editor_page-refused")

@@ -1,9 +1,6 @@
-"""Fixtures for the campaign tests: a site whose root is a campaign home page."""
+"""Fixtures for the campaign tests: pages under the campaign home page (`home_page`, in tests/conftest.py)."""
 
 import pytest
-
-from petitions.demo import create_demo_petition
-from statistics.demo import create_demo_widgets
 
 from .factories import (
     CampaignPageFactory,
@@ -11,29 +8,17 @@ from .factories import (
     NewsArticlePageFactory,
     NewsIndexPageFactory,
     StandardPageFactory,
-    build_site,
 )
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Uploaded and generated images go to a temporary folder, not the project's media/."""
-    settings.MEDIA_ROOT = tmp_path / "media"
+@pytest.fixture
+def campaign_page(home_page):
+    return CampaignPageFactory(parent=home_page, slug="campaign")
 
 
 @pytest.fixture
-def home(db):
-    return build_site()
-
-
-@pytest.fixture
-def campaign_page(home):
-    return CampaignPageFactory(parent=home, slug="campaign")
-
-
-@pytest.fixture
-def news_index(home):
-    return NewsIndexPageFactory(parent=home, slug="news")
+def news_index(home_page):
+    return NewsIndexPageFactory(parent=home_page, slug="news")
 
 
 @pytest.fixture
@@ -42,29 +27,10 @@ def article(news_index):
 
 
 @pytest.fixture
-def standard_page(home):
-    return StandardPageFactory(parent=home, slug="about", title="About")
-
-
-@pytest.fixture
-def petition(home):
-    return create_demo_petition(home)
-
-
-@pytest.fixture
-def widgets(db):
-    """The statistics app's demo widgets over the FOI figures, by name."""
-    return create_demo_widgets()
+def standard_page(home_page):
+    return StandardPageFactory(parent=home_page, slug="about", title="About")
 
 
 @pytest.fixture
 def image(db):
     return ImageFactory()
-
-
-@pytest.fixture
-def admin_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("boss", "boss@example.org", "a-long-test-password")
-    # Named explicitly: the first configured backend (django-axes) cannot restore a user.
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client

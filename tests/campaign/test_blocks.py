@@ -1,4 +1,7 @@
-"""Every block renders what it holds with its own template, and refuses bad input with a clear message."""
+"""Every block renders what it holds with its own template, and refuses bad input with a clear message;
+the editor's block picker offers each one, described and previewed."""
+
+import json
 
 import pytest
 from bs4 import BeautifulSoup
@@ -32,25 +35,60 @@ def render_stream(raw, page, request=None):
     return BeautifulSoup(html, "html.parser")
 
 
-def test_every_block_has_an_icon_template_description_preview_and_label():
-    for name, child in BaseStreamBlock().child_blocks.items():
-        meta = child.meta
-        assert meta.icon and meta.icon != "placeholder", name
-        assert meta.template.endswith("/blocks/" + meta.template.split("/")[-1]), name
-        assert meta.description, name
-        assert child.meta.label, name
-        assert child.get_preview_value() is not None, name
+def block_picker(page_form, field_name):
+    """{block name: what the editor's block picker shows of it} for a StreamField of an admin page form.
+
+    Wagtail hands the editor's browser each block's description as JSON on the field's element; an
+    object it sends twice is sent once with an `_id` and then as a `_ref` to it.
+    """
+    element = BeautifulSoup(page_form.content, "html.parser").find(
+        id=field_name, attrs={"data-w-block-data-value": True}
+    )
+    definition = json.loads(element["data-w-block-data-value"])
+    sent = {}
+
+    def remember(value):
+        if isinstance(value, dict):
+            if "_id" in value:
+                sent[value["_id"]] = value
+            for item in value.values():
+                remember(item)
+        elif isinstance(value, list):
+            for item in value:
+                remember(item)
+
+    remember(definition)
+    children = [
+        sent.get(child.get("_ref"), child) for _group, group in definition["_args"][1] for child in group
+    ]
+    return {child["_args"][0]: child["_args"][-1] for child in children}
 
 
-def test_every_block_preview_value_renders(image, petition, widgets):
+def test_editors_find_every_body_block_in_the_picker_with_an_icon_a_label_a_description_and_a_preview(
+    client, editor, home_page
+):
+    client.force_login(editor)
+
+    form = client.get(reverse("wagtailadmin_pages:add", args=["campaign", "campaignpage", home_page.pk]))
+
+    picker = block_picker(form, "body")
+    assert list(picker) == list(BaseStreamBlock().child_blocks)
+    for name, shown in picker.items():
+        assert shown["icon"] not in ("", "placeholder"), name
+        assert shown["label"] and shown["description"], name
+        assert shown["isPreviewable"], name
+    assert len({shown["label"] for shown in picker.values()}) == len(picker), "no two blocks share a label"
+
+
+def test_every_block_preview_value_renders(image, demo_petition, demo_widgets):
     for name, child in BaseStreamBlock().child_blocks.items():
         html = child.render(child.get_preview_value(), context={"request": RequestFactory().get("/")})
         assert html.strip(), name
 
 
-def test_each_block_renders_its_own_content(home, campaign_page, image, petition, widgets):
-    widget = widgets["facebook_apps_total"]
-    soup = render_stream(every_block(image, campaign_page, petition, widget), page=home)
+def test_each_block_renders_its_own_content(home_page, campaign_page, image, demo_petition, demo_widgets):
+    widget = demo_widgets["facebook_apps_total"]
+    soup = render_stream(every_block(image, campaign_page, demo_petition, widget), page=home_page)
 
     heading = soup.find("h2", id="our-demands")
     assert heading.get_text() == "Our demands"
@@ -117,13 +155,13 @@ def test_heading_anchor_must_be_lower_case_words_joined_by_hyphens(anchor):
     assert "lower-case letters" in str(error.value.block_errors["anchor"])
 
 
-def test_link_needs_exactly_one_of_page_and_web_address(home):
+def test_link_needs_exactly_one_of_page_and_web_address(home_page):
     block = LinkBlock()
-    for raw in ({"page": None, "url": ""}, {"page": home.pk, "url": "https://example.org/"}):
+    for raw in ({"page": None, "url": ""}, {"page": home_page.pk, "url": "https://example.org/"}):
         with pytest.raises(StructBlockValidationError) as error:
             block.clean(block.to_python(raw))
         assert "not both and not neither" in str(error.value.block_errors["url"])
-    assert block.clean(block.to_python({"page": home.pk, "url": ""}))["page"].pk == home.pk
+    assert block.clean(block.to_python({"page": home_page.pk, "url": ""}))["page"].pk == home_page.pk
 
 
 def test_call_to_action_to_another_website_links_there():
@@ -186,19 +224,23 @@ def test_share_links_encode_the_address_and_message():
     assert links[1]["href"] == "https://wa.me/?text=Sign+%26+share+https%3A%2F%2Fexample.org%2Fa+b%2F"
 
 
-def test_footer_and_social_blocks_render_their_links(home):
+def test_footer_and_social_blocks_render_their_links(home_page):
     footer = FooterLinkBlock()
-    html = footer.render(footer.to_python({"text": "Home", "link": {"page": home.pk, "url": ""}}))
+    html = footer.render(footer.to_python({"text": "Home", "link": {"page": home_page.pk, "url": ""}}))
     assert BeautifulSoup(html, "html.parser").a["href"] == "/"
     social = SocialAccountBlock()
     html = social.render(social.to_python({"network": "instagram", "url": "https://www.instagram.com/x/"}))
     assert BeautifulSoup(html, "html.parser").a.get_text() == "Instagram"
 
 
-def test_block_picker_previews_render_with_the_site_styles(admin_client, image, petition, widgets):
+def test_block_picker_previews_render_with_the_site_styles(
+    superuser_client, image, demo_petition, demo_widgets
+):
     stream_block = CampaignPage._meta.get_field("body").stream_block
     for name, child in stream_block.child_blocks.items():
-        response = admin_client.get(reverse("wagtailadmin_block_preview"), {"id": child.definition_prefix})
+        response = superuser_client.get(
+            reverse("wagtailadmin_block_preview"), {"id": child.definition_prefix}
+        )
         assert response.status_code == 200, name
         soup = BeautifulSoup(response.content, "html.parser")
         assert soup.find("link", rel="stylesheet", href="/static/css/site.css"), name

@@ -15,10 +15,12 @@ def page_cache_on(settings):
 
 
 @pytest.fixture
-def page_with_widget(home, widgets):
-    widget = widgets["facebook_apps_total"]
+def page_with_widget(home_page, demo_widgets):
+    widget = demo_widgets["facebook_apps_total"]
     CampaignPageFactory(
-        parent=home, slug="campaign", body=[block("statistic", {"widget": widget.pk, "heading_level": "h2"})]
+        parent=home_page,
+        slug="campaign",
+        body=[block("statistic", {"widget": widget.pk, "heading_level": "h2"})],
     )
     return widget
 

@@ -4,7 +4,6 @@ rollback, scheduled publishing, locking, the "Campaign review" workflow and the 
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -18,8 +17,6 @@ from campaign.models import CampaignPage, NewsArticlePage
 from core.models import SiteSettings
 
 pytestmark = pytest.mark.django_db
-
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def listblock(values):
@@ -102,47 +99,30 @@ def campaign_form_data(title, image, link_page, **extra):
     return data
 
 
-@pytest.fixture
-def editor(django_user_model):
-    user = django_user_model.objects.create_user("edith", "edith@example.org", "a-long-test-password")
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
-@pytest.fixture
-def moderator(django_user_model):
-    user = django_user_model.objects.create_user("mo", "mo@example.org", "a-long-test-password")
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
-
-
-def login(client, user):
-    client.force_login(user, backend=MODEL_BACKEND)
-    return client
-
-
 def edit_url(page):
     return reverse("wagtailadmin_pages:edit", args=[page.pk])
 
 
-def test_editor_creates_a_campaign_page_with_every_block(admin_client, home, image, petition, widgets):
-    url = reverse("wagtailadmin_pages:add", args=["campaign", "campaignpage", home.pk])
-    data = campaign_form_data("Wild West Web", image, home, **{"action-publish": "publish"})
+def test_editor_creates_a_campaign_page_with_every_block(
+    superuser_client, home_page, image, demo_petition, demo_widgets
+):
+    url = reverse("wagtailadmin_pages:add", args=["campaign", "campaignpage", home_page.pk])
+    data = campaign_form_data("Wild West Web", image, home_page, **{"action-publish": "publish"})
     petition_item = {
         "type": "petition",
         "deleted": "",
         "order": "8",
-        "value": {"petition": petition.pk, "heading": "", "display": "form"},
+        "value": {"petition": demo_petition.pk, "heading": "", "display": "form"},
     }
     statistic_item = {
         "type": "statistic",
         "deleted": "",
         "order": "9",
-        "value": {"widget": widgets["whatsapp_share"].pk, "heading_level": "h2", "width": "text"},
+        "value": {"widget": demo_widgets["whatsapp_share"].pk, "heading_level": "h2", "width": "text"},
     }
     data.update(nested_form_data({"body": {"8": petition_item, "9": statistic_item}}))
     data["body-count"] = "10"
-    response = admin_client.post(url, data)
+    response = superuser_client.post(url, data)
     assert response.status_code == 302, response.context["form"].errors if response.context else response
 
     page = CampaignPage.objects.get(slug="campaign")
@@ -164,18 +144,18 @@ def test_editor_creates_a_campaign_page_with_every_block(admin_client, home, ima
         "Safe accounts for children",
     ]
     assert page.body[7].value["networks"] == ["facebook", "email"]
-    public = admin_client.get(page.url)
+    public = superuser_client.get(page.url)
     assert b"An independent regulator" in public.content
     assert b'class="petition-block"' in public.content
-    assert escape(widgets["whatsapp_share"].title) in public.content.decode()
+    assert escape(demo_widgets["whatsapp_share"].title) in public.content.decode()
 
 
-def test_admin_form_refuses_an_image_without_alt_text_and_a_bad_video(admin_client, home, image):
-    url = reverse("wagtailadmin_pages:add", args=["campaign", "campaignpage", home.pk])
-    data = campaign_form_data("Wild West Web", image, home, **{"action-publish": "publish"})
+def test_admin_form_refuses_an_image_without_alt_text_and_a_bad_video(superuser_client, home_page, image):
+    url = reverse("wagtailadmin_pages:add", args=["campaign", "campaignpage", home_page.pk])
+    data = campaign_form_data("Wild West Web", image, home_page, **{"action-publish": "publish"})
     data["body-5-value-alt_text"] = ""
     data["body-6-value-url"] = "https://example.org/film"
-    response = admin_client.post(url, data)
+    response = superuser_client.post(url, data)
     assert response.status_code == 200
     assert not CampaignPage.objects.exists()
     body_errors = response.context["form"].errors["body"].as_data()[0]
@@ -184,57 +164,64 @@ def test_admin_form_refuses_an_image_without_alt_text_and_a_bad_video(admin_clie
 
 
 def test_a_saved_draft_is_previewable_but_not_public_until_published(
-    admin_client, client, campaign_page, image, home
+    superuser_client, client, campaign_page, image, home_page
 ):
-    data = campaign_form_data("Draft title", image, home)
-    assert admin_client.post(edit_url(campaign_page), data).status_code == 302
+    data = campaign_form_data("Draft title", image, home_page)
+    assert superuser_client.post(edit_url(campaign_page), data).status_code == 302
 
     campaign_page.refresh_from_db()
     assert campaign_page.has_unpublished_changes
     assert b"Draft title" not in client.get(campaign_page.url).content
 
     preview_url = reverse("wagtailadmin_pages:preview_on_edit", args=[campaign_page.pk])
-    assert admin_client.post(preview_url, data).json()["is_valid"]
-    assert b"Draft title" in admin_client.get(preview_url).content
+    assert superuser_client.post(preview_url, data).json()["is_valid"]
+    assert b"Draft title" in superuser_client.get(preview_url).content
 
     data["action-publish"] = "publish"
-    admin_client.post(edit_url(campaign_page), data)
+    superuser_client.post(edit_url(campaign_page), data)
     assert b"Draft title" in client.get(campaign_page.url).content
 
 
-def test_an_earlier_revision_can_be_viewed_and_rolled_back(admin_client, client, campaign_page, image, home):
+def test_an_earlier_revision_can_be_viewed_and_rolled_back(
+    superuser_client, client, campaign_page, image, home_page
+):
     first = campaign_page.latest_revision
-    admin_client.post(
-        edit_url(campaign_page), campaign_form_data("Second title", image, home, **{"action-publish": "p"})
+    superuser_client.post(
+        edit_url(campaign_page),
+        campaign_form_data("Second title", image, home_page, **{"action-publish": "p"}),
     )
     assert b"Second title" in client.get(campaign_page.url).content
 
-    history = admin_client.get(reverse("wagtailadmin_pages:history", args=[campaign_page.pk]))
+    history = superuser_client.get(reverse("wagtailadmin_pages:history", args=[campaign_page.pk]))
     assert history.status_code == 200
-    view = admin_client.get(reverse("wagtailadmin_pages:revisions_view", args=[campaign_page.pk, first.pk]))
+    view = superuser_client.get(
+        reverse("wagtailadmin_pages:revisions_view", args=[campaign_page.pk, first.pk])
+    )
     assert b"The campaign" in view.content
 
-    revert = admin_client.get(
+    revert = superuser_client.get(
         reverse("wagtailadmin_pages:revisions_revert", args=[campaign_page.pk, first.pk])
     )
     assert revert.status_code == 200
     assert revert.context["form"].initial["title"] == "The campaign"
-    data = campaign_form_data("The campaign", image, home, **{"action-publish": "p"})
+    data = campaign_form_data("The campaign", image, home_page, **{"action-publish": "p"})
     data["revision"] = first.pk
-    admin_client.post(edit_url(campaign_page), data)
+    superuser_client.post(edit_url(campaign_page), data)
     assert client.get(campaign_page.url).context["page"].title == "The campaign"
     assert Revision.page_revisions.filter(object_id=str(campaign_page.pk)).count() == 3
 
 
-def test_scheduled_publishing_goes_live_when_the_time_comes(admin_client, client, campaign_page, image, home):
+def test_scheduled_publishing_goes_live_when_the_time_comes(
+    superuser_client, client, campaign_page, image, home_page
+):
     go_live_at = timezone.now() + datetime.timedelta(days=1)
     data = campaign_form_data(
         "Scheduled title",
         image,
-        home,
+        home_page,
         **{"action-publish": "p", "go_live_at": go_live_at.strftime("%Y-%m-%d %H:%M")},
     )
-    assert admin_client.post(edit_url(campaign_page), data).status_code == 302
+    assert superuser_client.post(edit_url(campaign_page), data).status_code == 302
 
     assert Revision.page_revisions.filter(
         object_id=str(campaign_page.pk), approved_go_live_at__isnull=False
@@ -248,26 +235,26 @@ def test_scheduled_publishing_goes_live_when_the_time_comes(admin_client, client
 
 
 def test_a_page_locked_by_one_editor_cannot_be_changed_by_another(
-    client, editor, moderator, campaign_page, image, home
+    client, editor, moderator, campaign_page, image, home_page
 ):
-    login(client, moderator)
+    client.force_login(moderator)
     assert client.post(reverse("wagtailadmin_pages:lock", args=[campaign_page.pk])).status_code == 302
     campaign_page.refresh_from_db()
     assert campaign_page.locked and campaign_page.locked_by == moderator
 
-    login(client, editor)
-    client.post(edit_url(campaign_page), campaign_form_data("Sneaky edit", image, home))
+    client.force_login(editor)
+    client.post(edit_url(campaign_page), campaign_form_data("Sneaky edit", image, home_page))
     campaign_page.refresh_from_db()
     assert campaign_page.get_latest_revision_as_object().title == "The campaign"
 
 
 def test_campaign_review_workflow_submit_approve_goes_live(
-    client, editor, moderator, home, campaign_page, image
+    client, editor, moderator, home_page, campaign_page, image
 ):
-    configure_workflow(home, DemoReport())
+    configure_workflow(home_page, DemoReport())
 
-    login(client, editor)
-    data = campaign_form_data("Reviewed title", image, home, **{"action-submit": "submit"})
+    client.force_login(editor)
+    data = campaign_form_data("Reviewed title", image, home_page, **{"action-submit": "submit"})
     assert client.post(edit_url(campaign_page), data).status_code == 302
     state = WorkflowState.objects.get(base_content_type__model="page", object_id=str(campaign_page.pk))
     assert state.workflow.name == "Campaign review"
@@ -275,7 +262,7 @@ def test_campaign_review_workflow_submit_approve_goes_live(
     client.logout()
     assert b"Reviewed title" not in client.get(campaign_page.url).content
 
-    login(client, editor)
+    client.force_login(editor)
     task_state = state.current_task_state
     approve_url = reverse(
         "wagtailadmin_pages:workflow_action", args=[campaign_page.pk, "approve", task_state.pk]
@@ -284,7 +271,7 @@ def test_campaign_review_workflow_submit_approve_goes_live(
     state.refresh_from_db()
     assert state.status == WorkflowState.STATUS_IN_PROGRESS, "an editor must not approve"
 
-    login(client, moderator)
+    client.force_login(moderator)
     response = client.post(approve_url, {"comment": "Facts checked"})
     assert response.status_code == 302
     state.refresh_from_db()
@@ -293,15 +280,17 @@ def test_campaign_review_workflow_submit_approve_goes_live(
     assert b"Reviewed title" in client.get(campaign_page.url).content
 
 
-def test_editor_shows_the_accessibility_checker_with_wcag_22_rules(admin_client, campaign_page):
-    response = admin_client.get(edit_url(campaign_page))
+def test_editor_shows_the_accessibility_checker_with_wcag_22_rules(superuser_client, campaign_page):
+    response = superuser_client.get(edit_url(campaign_page))
     html = response.content.decode()
     assert "w-userbar-axe-configuration" in html or "axe-configuration" in html
     assert "color-contrast" in html and "target-size" in html
 
 
-def test_site_settings_are_edited_in_the_admin_and_bad_handles_are_refused(admin_client, home, standard_page):
-    settings = SiteSettings.objects.get(site__root_page=home)
+def test_site_settings_are_edited_in_the_admin_and_bad_handles_are_refused(
+    superuser_client, home_page, standard_page
+):
+    settings = SiteSettings.objects.get(site__root_page=home_page)
     url = reverse("wagtailsettings:edit", args=["core", "sitesettings", settings.site_id])
     data = nested_form_data(
         {
@@ -317,18 +306,18 @@ def test_site_settings_are_edited_in_the_admin_and_bad_handles_are_refused(admin
             "default_share_image": "",
         }
     )
-    refused = admin_client.post(url, data)
+    refused = superuser_client.post(url, data)
     assert "Give the handle with the @" in str(refused.context["form"].errors["x_handle"])
 
     data["x_handle"] = "@NSPCC"
-    assert admin_client.post(url, data).status_code == 302
+    assert superuser_client.post(url, data).status_code == 302
     settings.refresh_from_db()
     assert settings.organisation_name == "NSPCC"
     assert settings.privacy_notice_page_id == standard_page.pk
     assert settings.footer_links[0].value["text"] == "About"
 
 
-def test_news_article_with_region_tags_is_created_through_the_admin(admin_client, news_index):
+def test_news_article_with_region_tags_is_created_through_the_admin(superuser_client, news_index):
     url = reverse("wagtailadmin_pages:add", args=["campaign", "newsarticlepage", news_index.pk])
     data = nested_form_data(
         {
@@ -343,13 +332,13 @@ def test_news_article_with_region_tags_is_created_through_the_admin(admin_client
             "action-publish": "publish",
         }
     )
-    assert admin_client.post(url, data).status_code == 302
+    assert superuser_client.post(url, data).status_code == 302
     article = NewsArticlePage.objects.get(slug="nearly-500")
     assert sorted(tag.name for tag in article.tags.all()) == ["East of England", "Hertfordshire"]
     assert article.date == datetime.date(2019, 11, 11)
 
 
-def test_home_page_refuses_a_hero_image_without_alternative_text(admin_client, image):
+def test_home_page_refuses_a_hero_image_without_alternative_text(superuser_client, image):
     url = reverse("wagtailadmin_pages:add", args=["campaign", "homepage", Page.get_first_root_node().pk])
     data = nested_form_data(
         {
@@ -366,6 +355,6 @@ def test_home_page_refuses_a_hero_image_without_alternative_text(admin_client, i
             "action-publish": "publish",
         }
     )
-    response = admin_client.post(url, data)
+    response = superuser_client.post(url, data)
     assert response.status_code == 200
     assert "Describe the hero image" in str(response.context["form"].errors["hero_image_alt"])

@@ -20,7 +20,7 @@ def soup_of(response):
     return BeautifulSoup(response.content, "html.parser")
 
 
-def test_every_page_has_landmarks_a_skip_link_and_one_top_heading(client, home, campaign_page):
+def test_every_page_has_landmarks_a_skip_link_and_one_top_heading(client, home_page, campaign_page):
     soup = soup_of(client.get(campaign_page.url))
     skip = soup.find("a", class_="skip-link")
     assert skip["href"] == "#main-content"
@@ -32,7 +32,7 @@ def test_every_page_has_landmarks_a_skip_link_and_one_top_heading(client, home, 
     assert soup.find("label", attrs={"for": "site-search-query"})
 
 
-def test_pages_use_no_inline_scripts_handlers_or_styles(client, home, campaign_page):
+def test_pages_use_no_inline_scripts_handlers_or_styles(client, home_page, campaign_page):
     html = client.get(campaign_page.url).content.decode()
     soup = BeautifulSoup(html, "html.parser")
     assert all(script.get("src") for script in soup.find_all("script"))
@@ -40,17 +40,19 @@ def test_pages_use_no_inline_scripts_handlers_or_styles(client, home, campaign_p
     assert not soup.find_all(style=True)
 
 
-def test_main_navigation_lists_menu_pages_and_marks_the_current_section(client, home, news_index, article):
-    StandardPageFactory(parent=home, slug="hidden", title="Hidden", show_in_menus=False)
+def test_main_navigation_lists_menu_pages_and_marks_the_current_section(
+    client, home_page, news_index, article
+):
+    StandardPageFactory(parent=home_page, slug="hidden", title="Hidden", show_in_menus=False)
     soup = soup_of(client.get(article.url))
     links = soup.select("nav[aria-label=Main] a")
     assert [(a.get_text(), a["href"]) for a in links] == [("Home", "/"), ("News", "/news/")]
     assert [a.get_text() for a in links if a.get("aria-current") == "page"] == ["News"]
 
 
-def test_meta_tags_give_title_description_canonical_and_site_default_share_image(client, home, article):
+def test_meta_tags_give_title_description_canonical_and_site_default_share_image(client, home_page, article):
     default_image = ImageFactory(description="The campaign's banner")
-    SiteSettings.objects.filter(site__root_page=home).update(
+    SiteSettings.objects.filter(site__root_page=home_page).update(
         default_share_image=default_image, x_handle="@NSPCC"
     )
     article.search_description = "Nearly 500 crimes in the region."
@@ -75,8 +77,8 @@ def test_meta_tags_give_title_description_canonical_and_site_default_share_image
     assert meta("og:image:alt") == "The campaign's banner"
 
 
-def test_a_pages_own_share_image_wins_over_the_site_default(client, home, standard_page):
-    SiteSettings.objects.filter(site__root_page=home).update(
+def test_a_pages_own_share_image_wins_over_the_site_default(client, home_page, standard_page):
+    SiteSettings.objects.filter(site__root_page=home_page).update(
         default_share_image=ImageFactory(title="Default")
     )
     own = ImageFactory(title="Own")
@@ -89,14 +91,14 @@ def test_a_pages_own_share_image_wins_over_the_site_default(client, home, standa
     )
 
 
-def test_without_any_share_image_no_image_tags_are_given(client, home):
-    soup = soup_of(client.get(home.url))
+def test_without_any_share_image_no_image_tags_are_given(client, home_page):
+    soup = soup_of(client.get(home_page.url))
     assert soup.find("meta", property="og:image") is None
-    assert soup.find("meta", property="og:title")["content"] == home.title
+    assert soup.find("meta", property="og:title")["content"] == home_page.title
 
 
-def test_footer_shows_settings_links_social_accounts_and_the_privacy_notice(client, home, standard_page):
-    SiteSettings.objects.filter(site__root_page=home).update(
+def test_footer_shows_settings_links_social_accounts_and_the_privacy_notice(client, home_page, standard_page):
+    SiteSettings.objects.filter(site__root_page=home_page).update(
         organisation_name="NSPCC campaigns",
         privacy_notice_page=standard_page,
         footer_links=[
@@ -104,7 +106,7 @@ def test_footer_shows_settings_links_social_accounts_and_the_privacy_notice(clie
         ],
         social_accounts=[block("account", {"network": "facebook", "url": "https://www.facebook.com/nspcc"})],
     )
-    soup = soup_of(client.get(home.url))
+    soup = soup_of(client.get(home_page.url))
     footer = soup.find("footer")
     assert [(a.get_text(), a["href"]) for a in footer.select("nav a")] == [
         ("NSPCC", "https://www.nspcc.org.uk/"),
@@ -114,12 +116,12 @@ def test_footer_shows_settings_links_social_accounts_and_the_privacy_notice(clie
     assert soup.title.get_text().endswith("| NSPCC campaigns")
 
 
-def test_home_page_lists_the_latest_published_news_only(client, home, news_index):
+def test_home_page_lists_the_latest_published_news_only(client, home_page, news_index):
     for day in range(1, 6):
         NewsArticlePageFactory(parent=news_index, title=f"Day {day}", date=f"2019-11-0{day}")
     draft = NewsArticlePageFactory(parent=news_index, title="Draft", date="2019-12-01")
     draft.unpublish()
-    soup = soup_of(client.get(home.url))
+    soup = soup_of(client.get(home_page.url))
     titles = [h.get_text(strip=True) for h in soup.select(".latest-news h3")]
     assert titles == ["Day 5", "Day 4", "Day 3"]
 
@@ -190,8 +192,8 @@ def test_rss_and_atom_feeds_list_published_articles_with_full_links(client, news
     assert soup.find("link", type="application/rss+xml")["href"] == "/news/feed/"
 
 
-def test_sitemap_lists_live_pages_and_robots_txt_points_at_it(client, home, campaign_page, article):
-    draft = StandardPageFactory(parent=home, slug="draft")
+def test_sitemap_lists_live_pages_and_robots_txt_points_at_it(client, home_page, campaign_page, article):
+    draft = StandardPageFactory(parent=home_page, slug="draft")
     draft.unpublish()
     sitemap = client.get("/sitemap.xml")
     assert sitemap.status_code == 200
@@ -211,7 +213,7 @@ def test_sitemap_lists_live_pages_and_robots_txt_points_at_it(client, home, camp
     assert "Sitemap: http://testserver/sitemap.xml" in lines
 
 
-def test_unknown_address_gets_the_friendly_404_page(client, home):
+def test_unknown_address_gets_the_friendly_404_page(client, home_page):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     soup = BeautifulSoup(response.content, "html.parser")

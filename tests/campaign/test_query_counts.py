@@ -21,24 +21,25 @@ def queries_to_render(client, page):
     return len(context.captured_queries)
 
 
-def fill_body(page, copies, link_page, petition, widgets):
+def fill_body(page, copies, link_page, demo_petition, demo_widgets):
     """Give the page `copies` of every block, each with its own image and statistic widget."""
-    widget_list = list(widgets.values())
+    widget_list = list(demo_widgets.values())
     page.body = [
         item
         for number in range(copies)
-        for item in every_block(ImageFactory(), link_page, petition, widget_list[number])
+        for item in every_block(ImageFactory(), link_page, demo_petition, widget_list[number])
     ]
     page.save_revision().publish()
 
 
-def menu_and_footer(home, copies):
+def menu_and_footer(home_page, copies):
     for number in range(copies):
-        StandardPageFactory(parent=home, slug=f"menu-{copies}-{number}", show_in_menus=True)
-    SiteSettings.objects.filter(site__root_page=home).update(
+        StandardPageFactory(parent=home_page, slug=f"menu-{copies}-{number}", show_in_menus=True)
+    SiteSettings.objects.filter(site__root_page=home_page).update(
         default_share_image=ImageFactory(),
         footer_links=[
-            block("link", {"text": f"Link {n}", "link": {"page": home.pk, "url": ""}}) for n in range(copies)
+            block("link", {"text": f"Link {n}", "link": {"page": home_page.pk, "url": ""}})
+            for n in range(copies)
         ],
         social_accounts=[
             block("account", {"network": "x", "url": f"https://x.com/account{n}"}) for n in range(copies)
@@ -47,15 +48,17 @@ def menu_and_footer(home, copies):
 
 
 @pytest.mark.parametrize("page_fixture", ["campaign_page", "standard_page", "article"])
-def test_body_pages_cost_the_same_with_one_or_many_blocks(client, request, petition, widgets, page_fixture):
+def test_body_pages_cost_the_same_with_one_or_many_blocks(
+    client, request, demo_petition, demo_widgets, page_fixture
+):
     page = request.getfixturevalue(page_fixture)
-    home = request.getfixturevalue("home")
+    home = request.getfixturevalue("home_page")
     menu_and_footer(home, 1)
-    fill_body(page, 1, home, petition, widgets)
+    fill_body(page, 1, home, demo_petition, demo_widgets)
     few = queries_to_render(client, page)
 
     menu_and_footer(home, 5)
-    fill_body(page, 5, home, petition, widgets)
+    fill_body(page, 5, home, demo_petition, demo_widgets)
     many = queries_to_render(client, page)
     assert many == few
 
@@ -70,29 +73,31 @@ def test_campaign_demands_cost_nothing_per_demand(client, campaign_page):
     assert demands(1) == demands(8)
 
 
-def statistics_stream(widgets, count):
+def statistics_stream(demo_widgets, count):
     return [
         block("statistic", {"widget": widget.pk, "heading_level": "h2", "width": "text"})
-        for widget in list(widgets.values())[:count]
+        for widget in list(demo_widgets.values())[:count]
     ]
 
 
-def test_home_page_costs_the_same_with_few_or_many_items(client, home, news_index, petition, widgets):
-    home.hero_image = ImageFactory()
-    home.hero_image_alt = "A banner"
-    petition_value = {"petition": petition.pk, "heading": "", "display": "link"}
-    home.petition_call_to_action = [block("petition", petition_value)]
-    home.save_revision().publish()
+def test_home_page_costs_the_same_with_few_or_many_items(
+    client, home_page, news_index, demo_petition, demo_widgets
+):
+    home_page.hero_image = ImageFactory()
+    home_page.hero_image_alt = "A banner"
+    petition_value = {"petition": demo_petition.pk, "heading": "", "display": "link"}
+    home_page.petition_call_to_action = [block("petition", petition_value)]
+    home_page.save_revision().publish()
     NewsArticlePageFactory(parent=news_index)
-    home.headline_statistics = statistics_stream(widgets, 1)
-    fill_body(home, 1, news_index, petition, widgets)
-    few = queries_to_render(client, home)
+    home_page.headline_statistics = statistics_stream(demo_widgets, 1)
+    fill_body(home_page, 1, news_index, demo_petition, demo_widgets)
+    few = queries_to_render(client, home_page)
 
     for _ in range(5):
         NewsArticlePageFactory(parent=news_index)
-    home.headline_statistics = statistics_stream(widgets, 4)
-    fill_body(home, 4, news_index, petition, widgets)
-    many = queries_to_render(client, home)
+    home_page.headline_statistics = statistics_stream(demo_widgets, 4)
+    fill_body(home_page, 4, news_index, demo_petition, demo_widgets)
+    many = queries_to_render(client, home_page)
     assert many == few
 
 
@@ -110,12 +115,12 @@ def test_news_index_costs_the_same_with_one_or_a_full_page_of_tagged_articles(cl
     assert many == few
 
 
-def test_article_costs_the_same_with_one_or_many_region_tags_and_figures(client, article, widgets):
+def test_article_costs_the_same_with_one_or_many_region_tags_and_figures(client, article, demo_widgets):
     article.tags.add("East of England")
-    article.related_statistics = statistics_stream(widgets, 1)
+    article.related_statistics = statistics_stream(demo_widgets, 1)
     article.save_revision().publish()
     few = queries_to_render(client, article)
     article.tags.add(*[f"Region {n}" for n in range(6)])
-    article.related_statistics = statistics_stream(widgets, 6)
+    article.related_statistics = statistics_stream(demo_widgets, 6)
     article.save_revision().publish()
     assert queries_to_render(client, article) == few

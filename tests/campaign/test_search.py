@@ -17,7 +17,7 @@ def result_titles(client, query, **params):
     return [h.get_text(strip=True) for h in soup.select(".search-results h2")], soup
 
 
-def test_empty_search_shows_the_form_without_results(client, home):
+def test_empty_search_shows_the_form_without_results(client, home_page):
     titles, soup = result_titles(client, "")
     assert titles == []
     assert soup.h1.get_text() == "Search"
@@ -25,7 +25,7 @@ def test_empty_search_shows_the_form_without_results(client, home):
 
 
 @pytest.mark.postgres
-def test_search_finds_published_pages_by_their_content_only(client, home, news_index):
+def test_search_finds_published_pages_by_their_content_only(client, home_page, news_index):
     NewsArticlePageFactory(
         parent=news_index, title="Regional figures", standfirst="Hertfordshire recorded 94 offences."
     )
@@ -33,7 +33,7 @@ def test_search_finds_published_pages_by_their_content_only(client, home, news_i
         parent=news_index, title="Draft figures", standfirst="Hertfordshire draft."
     )
     draft.unpublish()
-    private = StandardPageFactory(parent=home, title="Private notes", intro="Hertfordshire private.")
+    private = StandardPageFactory(parent=home_page, title="Private notes", intro="Hertfordshire private.")
     PageViewRestriction.objects.create(page=private, restriction_type="password", password="secret")  # noqa: S106 - test data
     call_command("update_index", verbosity=0)
 
@@ -44,9 +44,11 @@ def test_search_finds_published_pages_by_their_content_only(client, home, news_i
 
 
 @pytest.mark.postgres
-def test_search_results_are_paginated_and_keep_the_query(client, home):
+def test_search_results_are_paginated_and_keep_the_query(client, home_page):
     for number in range(12):
-        StandardPageFactory(parent=home, title=f"Encryption page {number}", intro="End-to-end encryption.")
+        StandardPageFactory(
+            parent=home_page, title=f"Encryption page {number}", intro="End-to-end encryption."
+        )
     call_command("update_index", verbosity=0)
     titles, soup = result_titles(client, "encryption")
     assert len(titles) == 10
@@ -55,6 +57,6 @@ def test_search_results_are_paginated_and_keep_the_query(client, home):
     assert len(second) == 2
 
 
-def test_overlong_queries_are_cut_not_refused(client, home):
+def test_overlong_queries_are_cut_not_refused(client, home_page):
     _, soup = result_titles(client, "x" * 1000)
     assert soup.find("input", id="search-page-query")["value"] == "x" * 200

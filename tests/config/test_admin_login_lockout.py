@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.config.conftest import EDITOR_PASSWORD as PASSWORD
+from tests.conftest import PASSWORD
 
 
 def sign_in(client, password, address="198.51.100.7"):
@@ -18,7 +18,7 @@ def is_signed_in(client):
     return "_auth_user_id" in client.session
 
 
-def test_five_wrong_passwords_pause_sign_in_even_with_the_right_one(client, editor, settings):
+def test_five_wrong_passwords_pause_sign_in_even_with_the_right_one(client, superuser, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert sign_in(client, "wrong password").status_code == 200
 
@@ -34,7 +34,7 @@ def test_five_wrong_passwords_pause_sign_in_even_with_the_right_one(client, edit
     assert not is_signed_in(client)
 
 
-def test_lock_out_is_for_that_username_from_that_address_only(client, editor, settings):
+def test_lock_out_is_for_that_username_from_that_address_only(client, superuser, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         sign_in(client, "wrong password")
 
@@ -44,7 +44,7 @@ def test_lock_out_is_for_that_username_from_that_address_only(client, editor, se
     assert is_signed_in(client)
 
 
-def test_a_successful_sign_in_clears_earlier_failures(client, editor, settings):
+def test_a_successful_sign_in_clears_earlier_failures(client, superuser, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         sign_in(client, "wrong password")
     assert sign_in(client, PASSWORD).status_code == 302
@@ -57,7 +57,7 @@ def test_a_successful_sign_in_clears_earlier_failures(client, editor, settings):
 
 
 @pytest.mark.parametrize("attempts", [1, 4])
-def test_fewer_failures_than_the_limit_still_let_the_editor_in(client, editor, attempts):
+def test_fewer_failures_than_the_limit_still_let_the_editor_in(client, superuser, attempts):
     for _ in range(attempts):
         sign_in(client, "wrong password")
 

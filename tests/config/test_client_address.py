@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 
 from core.client_address import client_ip
-from tests.config.conftest import EDITOR_PASSWORD
 from tests.config.test_production_settings import PRODUCTION_ENV
 from tests.config.test_statistics_module_name import run_in_project
+from tests.conftest import PASSWORD
 
 
 @pytest.mark.parametrize(
@@ -41,14 +41,14 @@ def sign_in(client, password, forwarded_for):
     )
 
 
-def test_behind_a_proxy_a_lock_out_holds_for_that_client_only(client, editor, settings):
+def test_behind_a_proxy_a_lock_out_holds_for_that_client_only(client, superuser, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     for _ in range(settings.AXES_FAILURE_LIMIT):
         sign_in(client, "wrong password", "198.51.100.7")
 
-    locked = sign_in(client, EDITOR_PASSWORD, "198.51.100.7")
-    spoofing = sign_in(client, EDITOR_PASSWORD, "203.0.113.20, 198.51.100.7")
-    elsewhere = sign_in(client, EDITOR_PASSWORD, "203.0.113.20")
+    locked = sign_in(client, PASSWORD, "198.51.100.7")
+    spoofing = sign_in(client, PASSWORD, "203.0.113.20, 198.51.100.7")
+    elsewhere = sign_in(client, PASSWORD, "203.0.113.20")
 
     assert (locked.status_code, spoofing.status_code, elsewhere.status_code) == (429, 429, 302)
 

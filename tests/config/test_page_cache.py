@@ -132,8 +132,8 @@ def test_moving_a_page_purges_the_cache(client, public_page, django_capture_on_c
     assert client.get("/other/child/").status_code == 200
 
 
-def test_logged_in_editors_never_get_or_fill_cached_pages(client, public_page, editor):
-    client.force_login(editor)
+def test_logged_in_editors_never_get_or_fill_cached_pages(client, public_page, superuser):
+    client.force_login(superuser)
     client.get("/")
     rename_without_signals(public_page, "Renamed home")
     response = client.get("/")
@@ -143,8 +143,8 @@ def test_logged_in_editors_never_get_or_fill_cached_pages(client, public_page, e
     assert Client().get("/")["X-Page-Cache"] == "MISS"
 
 
-def test_an_editors_preview_never_reaches_visitors(client, public_page, editor):
-    client.force_login(editor)
+def test_an_editors_preview_never_reaches_visitors(client, public_page, superuser):
+    client.force_login(superuser)
     preview_url = reverse("wagtailadmin_pages:preview_on_edit", args=[public_page.pk])
     form = {"title": "Draft title", "slug": public_page.slug, "comments": inline_formset([])}
     client.post(preview_url, nested_form_data(form))

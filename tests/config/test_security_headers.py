@@ -48,8 +48,8 @@ def test_admin_gets_its_looser_policy_and_may_frame_itself(client, db):
     assert "camera=()" in response["Permissions-Policy"]
 
 
-def test_editor_preview_of_a_page_can_be_framed_by_the_admin(client, public_page, editor):
-    client.force_login(editor)
+def test_editor_preview_of_a_page_can_be_framed_by_the_admin(client, public_page, superuser):
+    client.force_login(superuser)
     preview_url = reverse("wagtailadmin_pages:preview_on_edit", args=[public_page.pk])
     form = nested_form_data(
         {

@@ -13,8 +13,7 @@ from wagtail.models import Page
 from wagtail.users.models import UserProfile
 
 from petitions.models import Signature
-from tests.petitions.conftest import home, petition  # noqa: F401 - fixtures
-from tests.petitions.factories import make_signature
+from tests.petitions.factories import SignatureFactory
 
 pytestmark = pytest.mark.postgres
 
@@ -26,12 +25,6 @@ def assert_refused(response):
     assert response.status_code == 400
     assert FRIENDLY_HEADING in response.text
     assert "no-store" in response["Cache-Control"]
-
-
-@pytest.fixture
-def staff(client, editor):
-    client.force_login(editor)
-    return client
 
 
 # Query strings
@@ -63,17 +56,17 @@ def test_ordinary_accented_and_emoji_text_still_searches(client, public_page):
     [{"q": "ann\x00"}, {"q": "ann\x00", "export": "csv"}, {"q": "ann\x00", "export": "xlsx"}],
     ids=["search", "csv-export", "xlsx-export"],
 )
-def test_staff_listing_signatories_with_a_nul_in_the_search_get_a_400(staff, petition, params):  # noqa: F811
-    make_signature(petition, email="ann@example.org")
+def test_staff_listing_signatories_with_a_nul_in_the_search_get_a_400(superuser_client, petition, params):
+    SignatureFactory(petition=petition, email="ann@example.org")
 
-    assert_refused(staff.get(reverse("signatories:index"), params, **BROWSER))
+    assert_refused(superuser_client.get(reverse("signatories:index"), params, **BROWSER))
 
 
-def test_staff_select_all_with_a_nul_in_the_search_changes_no_signature(staff, petition):  # noqa: F811
-    make_signature(petition, email="ann@example.org")
+def test_staff_select_all_with_a_nul_in_the_search_changes_no_signature(superuser_client, petition):
+    SignatureFactory(petition=petition, email="ann@example.org")
     url = reverse("wagtail_bulk_action", args=["petitions", "signature", "invalidate"])
 
-    response = staff.post(url + "?id=all&q=ann%00", {"reason": "Bot"}, **BROWSER)
+    response = superuser_client.post(url + "?id=all&q=ann%00", {"reason": "Bot"}, **BROWSER)
 
     assert_refused(response)
     assert not Signature.objects.invalidated().exists()
@@ -82,8 +75,10 @@ def test_staff_select_all_with_a_nul_in_the_search_changes_no_signature(staff, p
 # Form bodies
 
 
-def test_editor_saving_a_page_with_a_nul_in_its_title_gets_a_400_and_nothing_saved(staff, public_page):
-    response = staff.post(
+def test_editor_saving_a_page_with_a_nul_in_its_title_gets_a_400_and_nothing_saved(
+    superuser_client, public_page
+):
+    response = superuser_client.post(
         reverse("wagtailadmin_pages:edit", args=[public_page.pk]),
         {"title": "Plumbing\x00", "slug": "plumbing-home"},
         **BROWSER,
@@ -94,7 +89,7 @@ def test_editor_saving_a_page_with_a_nul_in_its_title_gets_a_400_and_nothing_sav
     assert not public_page.revisions.exists()
 
 
-def test_sign_in_with_a_nul_in_the_username_gets_a_400(client, editor):
+def test_sign_in_with_a_nul_in_the_username_gets_a_400(client, superuser):
     response = client.post(
         reverse("wagtailadmin_login"), {"username": "ada.lovelace\x00", "password": "wrong"}, **BROWSER
     )
@@ -102,15 +97,15 @@ def test_sign_in_with_a_nul_in_the_username_gets_a_400(client, editor):
     assert_refused(response)
 
 
-def test_multipart_form_fields_are_checked_but_file_contents_are_not(staff):
+def test_multipart_form_fields_are_checked_but_file_contents_are_not(superuser_client):
     binary = b"%PDF-1.4\n\x00\x01\x02 binary content with NUL bytes\n"
 
-    refused = staff.post(
+    refused = superuser_client.post(
         reverse("wagtaildocs:add"),
         {"title": "Report\x00", "file": SimpleUploadedFile("report.pdf", binary)},
         **BROWSER,
     )
-    accepted = staff.post(
+    accepted = superuser_client.post(
         reverse("wagtaildocs:add"), {"title": "Report", "file": SimpleUploadedFile("report.pdf", binary)}
     )
 
@@ -134,7 +129,7 @@ def test_a_session_cookie_with_a_nul_gets_a_400_not_a_failed_session_lookup(clie
     assert_refused(response)
 
 
-def test_a_failed_sign_in_with_a_nul_in_the_user_agent_records_nothing_and_gets_a_400(client, editor):
+def test_a_failed_sign_in_with_a_nul_in_the_user_agent_records_nothing_and_gets_a_400(client, superuser):
     response = client.post(
         reverse("wagtailadmin_login"),
         {"username": "ada.lovelace", "password": "wrong"},
@@ -150,19 +145,19 @@ def test_a_failed_sign_in_with_a_nul_in_the_user_agent_records_nothing_and_gets_
 
 
 @pytest.mark.parametrize("body", ['{"tour\\u0000": true}', '{"tour": "\\ud800"}'], ids=["nul", "surrogate"])
-def test_admin_json_with_unstorable_text_gets_a_400_and_changes_nothing(staff, editor, body):
-    response = staff.patch(
+def test_admin_json_with_unstorable_text_gets_a_400_and_changes_nothing(superuser_client, superuser, body):
+    response = superuser_client.patch(
         reverse("wagtailadmin_dismissibles"), body, content_type="application/json", **BROWSER
     )
 
     assert_refused(response)
-    assert UserProfile.get_for_user(editor).dismissibles == {}
+    assert UserProfile.get_for_user(superuser).dismissibles == {}
 
 
-def test_admin_json_with_ordinary_text_is_still_saved(staff, editor):
-    response = staff.patch(
+def test_admin_json_with_ordinary_text_is_still_saved(superuser_client, superuser):
+    response = superuser_client.patch(
         reverse("wagtailadmin_dismissibles"), json.dumps({"tour": "café"}), content_type="application/json"
     )
 
     assert response.status_code == 200
-    assert UserProfile.get_for_user(editor).dismissibles == {"tour": "café"}
+    assert UserProfile.get_for_user(superuser).dismissibles == {"tour": "café"}

@@ -2,7 +2,6 @@
 
 import io
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image as PILImage
@@ -21,12 +20,6 @@ def png_bytes():
     return buffer.getvalue()
 
 
-@pytest.fixture
-def signed_in(client, editor):
-    client.force_login(editor)
-    return client
-
-
 def upload_image(client, name, content):
     return client.post(
         reverse("wagtailimages:add"),
@@ -34,40 +27,40 @@ def upload_image(client, name, content):
     )
 
 
-def test_svg_images_are_refused(signed_in):
-    response = upload_image(signed_in, "chart.svg", SVG)
+def test_svg_images_are_refused(superuser_client):
+    response = upload_image(superuser_client, "chart.svg", SVG)
 
     assert response.status_code == 200
     assert "Not a supported image format" in response.text
     assert not Image.objects.exists()
 
 
-def test_svg_renamed_to_png_is_refused(signed_in):
-    response = upload_image(signed_in, "chart.png", SVG)
+def test_svg_renamed_to_png_is_refused(superuser_client):
+    response = upload_image(superuser_client, "chart.png", SVG)
 
     assert "Not a valid .png image" in response.text
     assert not Image.objects.exists()
 
 
-def test_a_real_png_is_accepted(signed_in):
-    response = upload_image(signed_in, "chart.png", png_bytes())
+def test_a_real_png_is_accepted(superuser_client):
+    response = upload_image(superuser_client, "chart.png", png_bytes())
 
     assert response.status_code == 302
     assert Image.objects.get().title == "Upload"
 
 
-def test_images_over_the_size_limit_are_refused(signed_in, settings):
+def test_images_over_the_size_limit_are_refused(superuser_client, settings):
     # A valid PNG padded past the limit: the size check, not the format check, must refuse it.
     oversized = png_bytes() + bytes(settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE)
 
-    response = upload_image(signed_in, "huge.png", oversized)
+    response = upload_image(superuser_client, "huge.png", oversized)
 
     assert "This file is too big" in response.text
     assert not Image.objects.exists()
 
 
-def test_documents_over_the_size_limit_are_refused(signed_in, settings):
-    response = signed_in.post(
+def test_documents_over_the_size_limit_are_refused(superuser_client, settings):
+    response = superuser_client.post(
         reverse("wagtaildocs:add"),
         {
             "title": "Report",

@@ -1,10 +1,7 @@
-"""Fixtures for the fault tests: a petition the servers can see, the site under gunicorn, an SMTP server."""
+"""Fixtures for the fault tests: the site under gunicorn, an SMTP server (`petition`: tests/conftest.py)."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-
-from tests.petitions.conftest import home  # noqa: F401 - a fixture, used by `petition`
-from tests.petitions.factories import PetitionPageFactory
 
 from .services import SERVICE_SECRET_KEY, SmtpSink, free_port, gunicorn, service_env
 
@@ -23,11 +20,6 @@ def fresh_content_types():
     """Forget content type ids cached in this process: an earlier transactional test's flush may have
     recreated the rows under new ids, and a page saved with a stale one fails validation."""
     ContentType.objects.clear_cache()
-
-
-@pytest.fixture
-def petition(home):  # noqa: F811 - `home` is the fixture imported above
-    return PetitionPageFactory(parent=home)
 
 
 @pytest.fixture

@@ -6,16 +6,15 @@ import re
 
 import pytest
 import requests
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from tests.config.test_redis_cache import require_redis
+from tests.conftest import PASSWORD
 
 from .services import Signer, from_address, gunicorn, nginx_proxies, service_env, signing_paths
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a long and correct password"  # noqa: S105 - a test account's
 RATE_LIMIT = 3
 
 
@@ -33,7 +32,7 @@ class AdminSignIn:
         cookie = f"csrftoken={form.cookies['csrftoken']}"
         return self.session.post(
             self.url,
-            data={"username": "ada", "password": password, "csrfmiddlewaretoken": token},
+            data={"username": "ada.lovelace", "password": password, "csrfmiddlewaretoken": token},
             headers={"Cookie": cookie, **(headers or {})},
             allow_redirects=False,
             timeout=30,
@@ -48,9 +47,8 @@ def signer(base_url, petition, address):
 
 @pytest.mark.parametrize("proxies", [1, 2], ids=["one-proxy", "two-proxies"])
 def test_lock_outs_and_rate_limits_fall_on_one_client_not_on_everyone_behind_the_proxy(
-    petition, tmp_path, proxies
+    petition, superuser, tmp_path, proxies
 ):
-    get_user_model().objects.create_superuser("ada", "ada@example.org", PASSWORD)
     # Addresses of their own for each case: the rate-limit counts stay in Redis between them.
     one, other = f"127.0.0.{2 * proxies}", f"127.0.0.{2 * proxies + 1}"
     posing_as_other = {"X-Forwarded-For": other}

@@ -8,7 +8,7 @@ import requests
 from django.urls import reverse
 
 from petitions.signing import make_confirmation_token
-from tests.petitions.factories import make_signature
+from tests.petitions.factories import SignatureFactory
 
 from .services import gunicorn, service_env
 
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_confirmation_tokens_are_masked_in_every_line_gunicorn_writes(petition, tmp_path):
-    signature = make_signature(petition, email="jo@example.org")
+    signature = SignatureFactory(petition=petition, email="jo@example.org")
     token = make_confirmation_token(signature.pk)
     tampered = token[:-4] + "abcd"
     env = service_env(GUNICORN_ACCESS_LOG="-", LOG_LEVEL="INFO", LOG_FORMAT="json")

@@ -1,19 +1,14 @@
-"""Fixtures for the petitions tests: a site with a live petition, and helpers to sign it."""
+"""Settings for the petitions tests, and helpers to sign a petition (`petition`: tests/conftest.py)."""
 
 import re
 from urllib.parse import urlencode
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
-from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, Site
 
 from petitions.abuse import make_form_token
-
-from .factories import PetitionPageFactory
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
@@ -26,26 +21,6 @@ def petition_settings(settings):
     settings.PETITION_COUNT_CACHE_SECONDS = 0
     settings.PETITION_CONFIRMATION_RESEND_SECONDS = 300
     cache.clear()
-
-
-@pytest.fixture
-def home(db):
-    """The default site's home page; built if missing (a transactional test empties every table)."""
-    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
-    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
-    home = root.get_children().filter(slug="petitions-home").first()
-    if home is None:
-        home = root.add_child(instance=Page(title="Home", slug="petitions-home"))
-    Site.objects.update_or_create(
-        is_default_site=True,
-        defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Test"},
-    )
-    return home
-
-
-@pytest.fixture
-def petition(home):
-    return PetitionPageFactory(parent=home)
 
 
 def sign_data(**overrides):

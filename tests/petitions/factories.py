@@ -1,4 +1,4 @@
-"""Factories for petitions and signatures."""
+"""Factories for petitions and their signatures."""
 
 import factory
 import wagtail_factories
@@ -22,23 +22,24 @@ class PetitionPageFactory(wagtail_factories.PageFactory):
         model = PetitionPage
 
 
-def make_signature(petition, *, email, first_name="Ann", last_name="Example", postcode="SW1A 1AA", **fields):
-    """A signature stored directly (not through the form), with the petition's consent wordings."""
-    contact_id, show_id = consent_wording_ids(petition)
-    values = {
-        "created_at": timezone.now(),
-        "contact_consent": False,
-        "show_publicly": False,
-        "region": region_for_postcode(postcode),
-        **fields,
-    }
-    return Signature.objects.create(
-        petition=petition,
-        first_name=first_name,
-        last_name=last_name,
-        email=email,
-        postcode=postcode,
-        contact_consent_wording_id=contact_id,
-        show_publicly_wording_id=show_id,
-        **values,
+class SignatureFactory(factory.django.DjangoModelFactory):
+    """A signature stored directly (not through the sign form), unconfirmed unless `confirmed_at` is given,
+    with the petition's consent wordings and the region of its postcode. Pass `petition`."""
+
+    first_name = "Ann"
+    last_name = "Example"
+    email = factory.Sequence(lambda n: f"signer{n}@example.org")
+    postcode = "SW1A 1AA"
+    region = factory.LazyAttribute(lambda signature: region_for_postcode(signature.postcode))
+    created_at = factory.LazyFunction(timezone.now)
+    contact_consent = False
+    show_publicly = False
+    contact_consent_wording_id = factory.LazyAttribute(
+        lambda signature: consent_wording_ids(signature.petition)[0]
     )
+    show_publicly_wording_id = factory.LazyAttribute(
+        lambda signature: consent_wording_ids(signature.petition)[1]
+    )
+
+    class Meta:
+        model = Signature

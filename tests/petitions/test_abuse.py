@@ -30,7 +30,7 @@ from petitions.signing import make_confirmation_token
 from tests.config.test_redis_cache import REDIS_TEST_URL, record_pipelines
 
 from .conftest import post_form, sign, sign_data
-from .factories import make_signature
+from .factories import SignatureFactory
 
 # The project's Redis backend (what a Redis CACHE_URL selects) at a port nothing listens on: it answers
 # like an empty cache, and the rate limit's counter then cannot count.
@@ -349,7 +349,7 @@ def test_an_oversized_form_is_refused_unread_and_nothing_is_kept(client, petitio
 
 
 def test_the_confirm_button_takes_only_a_form(client, petition, body_never_parsed):
-    signature = make_signature(petition, email="jane@example.org")
+    signature = SignatureFactory(petition=petition, email="jane@example.org")
     path = reverse("petitions:confirm", args=[make_confirmation_token(signature.pk)])
 
     response = client.post(path, {"file": SimpleUploadedFile("x.bin", b"x" * 1024)})

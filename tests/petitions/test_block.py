@@ -10,7 +10,7 @@ from django.utils import timezone
 from petitions.blocks import PetitionBlock
 from petitions.signing import confirm_signature
 
-from .factories import PetitionPageFactory, make_signature
+from .factories import PetitionPageFactory, SignatureFactory
 
 
 def render(petition, display="link", heading=""):
@@ -20,7 +20,7 @@ def render(petition, display="link", heading=""):
 
 
 def test_block_shows_count_progress_and_a_link_to_sign(petition):
-    confirm_signature(make_signature(petition, email="a@example.org").pk)
+    confirm_signature(SignatureFactory(petition=petition, email="a@example.org").pk)
 
     html = render(petition)
 
@@ -42,8 +42,8 @@ def test_block_can_hold_the_sign_form(petition):
     assert 'name="form_token"' in html
 
 
-def test_block_of_a_closed_petition_says_so_instead_of_offering_to_sign(home):
-    petition = PetitionPageFactory(parent=home, closes_at=timezone.now() - timedelta(days=1))
+def test_block_of_a_closed_petition_says_so_instead_of_offering_to_sign(plain_home_page):
+    petition = PetitionPageFactory(parent=plain_home_page, closes_at=timezone.now() - timedelta(days=1))
 
     html = render(petition, display="form")
 
@@ -63,7 +63,7 @@ def test_block_queries_do_not_grow_with_signatures(petition):
     with CaptureQueriesContext(connection) as few:
         render(petition)
     for n in range(20):
-        confirm_signature(make_signature(petition, email=f"p{n}@example.org").pk)
+        confirm_signature(SignatureFactory(petition=petition, email=f"p{n}@example.org").pk)
 
     with CaptureQueriesContext(connection) as many:
         render(petition)

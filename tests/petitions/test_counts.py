@@ -11,11 +11,11 @@ from petitions.counts import adjust_count, get_counts, recount_signatures
 from petitions.models import SignatureCount
 from petitions.signing import confirm_signature
 
-from .factories import make_signature
+from .factories import SignatureFactory
 
 
 def confirmed(petition, email, postcode="SW1A 1AA", **fields):
-    signature = make_signature(petition, email=email, postcode=postcode, **fields)
+    signature = SignatureFactory(petition=petition, email=email, postcode=postcode, **fields)
     confirm_signature(signature.pk)
     return signature
 
@@ -37,7 +37,7 @@ def test_count_by_region_follows_the_postcodes(petition):
     confirmed(petition, "b@example.org", postcode="L1 8JQ")
     confirmed(petition, "c@example.org", postcode="CF10 1EP")
     confirmed(petition, "d@example.org", postcode="")
-    make_signature(petition, email="unconfirmed@example.org", postcode="BT1 5GS")
+    SignatureFactory(petition=petition, email="unconfirmed@example.org", postcode="BT1 5GS")
 
     counts = get_counts(petition)
 
@@ -46,10 +46,10 @@ def test_count_by_region_follows_the_postcodes(petition):
     assert counts.by_region[0] == ("north-west", "North West", 2)
 
 
-def test_recount_rebuilds_wrong_counters_exactly(petition, home):
+def test_recount_rebuilds_wrong_counters_exactly(petition, plain_home_page):
     for n in range(5):
         confirmed(petition, f"p{n}@example.org")
-    make_signature(petition, email="unconfirmed@example.org")
+    SignatureFactory(petition=petition, email="unconfirmed@example.org")
     invalid = confirmed(petition, "bot@example.org")
     invalid.invalidated_at = timezone.now()
     invalid.invalidation_reason = "Bot"
@@ -96,10 +96,10 @@ def test_count_endpoint_hides_unpublished_petitions(client, petition):
     assert client.get(reverse("petitions:count", args=[petition.pk])).status_code == 404
 
 
-def test_petition_page_shows_count_progress_and_regions(client, home):
+def test_petition_page_shows_count_progress_and_regions(client, plain_home_page):
     from .factories import PetitionPageFactory
 
-    petition = PetitionPageFactory(parent=home, target=4)
+    petition = PetitionPageFactory(parent=plain_home_page, target=4)
     confirmed(petition, "a@example.org", postcode="NE1 4ST")
 
     html = client.get(petition.url).content.decode()
@@ -154,7 +154,9 @@ def test_page_query_count_does_not_grow_with_signatures(client, petition):
 def test_public_list_shows_first_name_and_area_of_those_who_opted_in(client, petition):
     confirmed(petition, "shown@example.org", first_name="Aisha", last_name="Visible", show_publicly=True)
     confirmed(petition, "hidden@example.org", first_name="Bob", last_name="Private", show_publicly=False)
-    make_signature(petition, email="unconfirmed@example.org", first_name="Carl", show_publicly=True)
+    SignatureFactory(
+        petition=petition, email="unconfirmed@example.org", first_name="Carl", show_publicly=True
+    )
     bot = confirmed(petition, "bot@example.org", first_name="Dora", show_publicly=True)
     bot.invalidated_at = timezone.now()
     bot.invalidation_reason = "Bot"

@@ -8,10 +8,10 @@ from petitions.demo import add_demo_signatures, create_demo_petition
 from petitions.models import Signature
 
 
-def test_demo_petition_and_signatures_are_made_once(home):
-    petition = create_demo_petition(home)
+def test_demo_petition_and_signatures_are_made_once(plain_home_page):
+    petition = create_demo_petition(plain_home_page)
 
-    assert create_demo_petition(home) == petition
+    assert create_demo_petition(plain_home_page) == petition
     assert petition.live
     assert petition.target == 50_000
     assert "end to end" in petition.letter
@@ -19,8 +19,8 @@ def test_demo_petition_and_signatures_are_made_once(home):
     assert add_demo_signatures(petition) == 0
 
 
-def test_demo_signatures_are_a_realistic_mix_with_consistent_counts(home):
-    petition = create_demo_petition(home)
+def test_demo_signatures_are_a_realistic_mix_with_consistent_counts(plain_home_page):
+    petition = create_demo_petition(plain_home_page)
     add_demo_signatures(petition)
     signatures = Signature.objects.filter(petition=petition)
 
@@ -34,7 +34,7 @@ def test_demo_signatures_are_a_realistic_mix_with_consistent_counts(home):
     assert recount_signatures([petition.pk]) == {petition.pk: shown.total}
 
 
-def test_the_letter_is_written_in_the_demo_file(home, edit_demo_words):
+def test_the_letter_is_written_in_the_demo_file(plain_home_page, edit_demo_words):
     edit_demo_words(
         petitions.demo,
         [
@@ -47,7 +47,7 @@ def test_the_letter_is_written_in_the_demo_file(home, edit_demo_words):
         ],
     )
 
-    petition = create_demo_petition(home)
+    petition = create_demo_petition(plain_home_page)
 
     assert petition.letter.startswith(
         "<p>Dear Mr Zuckerberg,</p><p>Facebook, Instagram and WhatsApp were used"

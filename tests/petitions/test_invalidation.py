@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import PageLogEntry
@@ -18,47 +17,46 @@ from petitions.invalidation import (
 from petitions.models import Signature
 from petitions.signing import confirm_signature
 
-from .factories import PetitionPageFactory, make_signature
+from .factories import PetitionPageFactory, SignatureFactory
 
 
 @pytest.fixture
 def signatures(petition):
     """Five confirmed people, three confirmed bots at one domain, one unconfirmed bot."""
-    people = [make_signature(petition, email=f"person{n}@example.org", ip_hash="a" * 64) for n in range(5)]
-    bots = [make_signature(petition, email=f"bot{n}@spam.test", ip_hash="b" * 64) for n in range(4)]
+    people = [
+        SignatureFactory(petition=petition, email=f"person{n}@example.org", ip_hash="a" * 64)
+        for n in range(5)
+    ]
+    bots = [
+        SignatureFactory(petition=petition, email=f"bot{n}@spam.test", ip_hash="b" * 64) for n in range(4)
+    ]
     for signature in people + bots[:3]:
         confirm_signature(signature.pk)
     return people, bots
 
 
-def make_user(django_user_model, group_name, username):
-    user = django_user_model.objects.create_user(username=username, password="x" * 20)  # noqa: S106
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-def test_invalidating_by_email_domain_takes_them_out_of_the_count(petition, signatures, admin_user):
-    result = invalidate_signatures(InvalidationCriteria(email_domain="spam.test"), "Bot wave", admin_user)
+def test_invalidating_by_email_domain_takes_them_out_of_the_count(petition, signatures, superuser):
+    result = invalidate_signatures(InvalidationCriteria(email_domain="spam.test"), "Bot wave", superuser)
 
     assert result.total == 4
     assert result.by_petition == {petition.pk: 4}
     assert get_counts(petition).total == 5
     bot = Signature.objects.get(email="bot0@spam.test")
-    assert (bot.invalidation_reason, bot.invalidated_by) == ("Bot wave", admin_user)
+    assert (bot.invalidation_reason, bot.invalidated_by) == ("Bot wave", superuser)
 
 
-def test_restoring_puts_confirmed_signatures_back_in_the_count(petition, signatures, admin_user):
+def test_restoring_puts_confirmed_signatures_back_in_the_count(petition, signatures, superuser):
     criteria = InvalidationCriteria(email_domain="spam.test")
-    invalidate_signatures(criteria, "Bot wave", admin_user)
+    invalidate_signatures(criteria, "Bot wave", superuser)
 
-    result = restore_signatures(criteria, admin_user)
+    result = restore_signatures(criteria, superuser)
 
     assert result.total == 4
     assert get_counts(petition).total == 8
     assert not Signature.objects.invalidated().exists()
 
 
-def test_invalidation_by_client_hash_and_time_window(petition, signatures, admin_user):
+def test_invalidation_by_client_hash_and_time_window(petition, signatures, superuser):
     people, _bots = signatures
     Signature.objects.filter(pk=people[0].pk).update(created_at=timezone.now() - timedelta(days=3))
     criteria = InvalidationCriteria(
@@ -66,34 +64,34 @@ def test_invalidation_by_client_hash_and_time_window(petition, signatures, admin
     )
 
     assert count_to_invalidate(criteria) == (4, 4)
-    assert invalidate_signatures(criteria, "Same client", admin_user).total == 4
+    assert invalidate_signatures(criteria, "Same client", superuser).total == 4
     assert Signature.objects.get(pk=people[0].pk).invalidated_at is None
 
 
-def test_invalidation_limited_to_one_petition(petition, home, signatures, admin_user):
-    other = PetitionPageFactory(parent=home)
-    confirm_signature(make_signature(other, email="bot9@spam.test").pk)
+def test_invalidation_limited_to_one_petition(petition, plain_home_page, signatures, superuser):
+    other = PetitionPageFactory(parent=plain_home_page)
+    confirm_signature(SignatureFactory(petition=other, email="bot9@spam.test").pk)
 
     invalidate_signatures(
-        InvalidationCriteria(petition_id=other.pk, email_domain="spam.test"), "Bots", admin_user
+        InvalidationCriteria(petition_id=other.pk, email_domain="spam.test"), "Bots", superuser
     )
 
     assert get_counts(other).total == 0
     assert get_counts(petition).total == 8
 
 
-def test_invalidating_twice_does_not_count_down_twice(petition, signatures, admin_user):
+def test_invalidating_twice_does_not_count_down_twice(petition, signatures, superuser):
     criteria = InvalidationCriteria(email_domain="spam.test")
-    invalidate_signatures(criteria, "Bots", admin_user)
+    invalidate_signatures(criteria, "Bots", superuser)
 
-    assert invalidate_signatures(criteria, "Bots again", admin_user).total == 0
+    assert invalidate_signatures(criteria, "Bots again", superuser).total == 0
     assert get_counts(petition).total == 5
 
 
 def test_invalidated_unconfirmed_signature_does_not_count_when_confirmed_later(
-    petition, signatures, admin_user
+    petition, signatures, superuser
 ):
-    invalidate_signatures(InvalidationCriteria(email_domain="spam.test"), "Bots", admin_user)
+    invalidate_signatures(InvalidationCriteria(email_domain="spam.test"), "Bots", superuser)
 
     confirm_signature(Signature.objects.get(email="bot3@spam.test").pk)
 
@@ -107,19 +105,19 @@ def test_invalidated_unconfirmed_signature_does_not_count_when_confirmed_later(
         (InvalidationCriteria(email_domain="spam.test"), "  ", "Give a reason"),
     ],
 )
-def test_invalidation_needs_criteria_and_a_reason(signatures, admin_user, criteria, reason, message):
+def test_invalidation_needs_criteria_and_a_reason(signatures, superuser, criteria, reason, message):
     with pytest.raises(ValueError, match=message):
-        invalidate_signatures(criteria, reason, admin_user)
+        invalidate_signatures(criteria, reason, superuser)
     assert not Signature.objects.invalidated().exists()
 
 
 def test_each_invalidation_is_in_the_petitions_audit_log_without_personal_data(
-    petition, signatures, admin_user
+    petition, signatures, superuser
 ):
-    invalidate_signatures(InvalidationCriteria(email_domain="spam.test"), "Bot wave", admin_user)
+    invalidate_signatures(InvalidationCriteria(email_domain="spam.test"), "Bot wave", superuser)
 
     entry = PageLogEntry.objects.get(page=petition, action="petitions.invalidate_signatures")
-    assert entry.user == admin_user
+    assert entry.user == superuser
     assert entry.data["count"] == 4
     assert entry.data["reason"] == "Bot wave"
     assert entry.data["email_domain"] == "spam.test"
@@ -127,8 +125,8 @@ def test_each_invalidation_is_in_the_petitions_audit_log_without_personal_data(
     assert entry.message == "Invalidated 4 signatures. Reason: Bot wave"
 
 
-def test_campaign_staff_see_a_dry_run_before_invalidating(client, petition, signatures, django_user_model):
-    client.force_login(make_user(django_user_model, "Campaign staff", "staff"))
+def test_campaign_staff_see_a_dry_run_before_invalidating(client, petition, signatures, campaign_staff):
+    client.force_login(campaign_staff)
     url = reverse("petitions_admin:invalidate")
     form = {"action": "invalidate", "email_domain": "spam.test", "reason": "Bot wave"}
 
@@ -145,8 +143,8 @@ def test_campaign_staff_see_a_dry_run_before_invalidating(client, petition, sign
     assert get_counts(petition).total == 5
 
 
-def test_admin_form_explains_missing_criteria_and_reason(client, signatures, django_user_model):
-    client.force_login(make_user(django_user_model, "Campaign staff", "staff"))
+def test_admin_form_explains_missing_criteria_and_reason(client, signatures, campaign_staff):
+    client.force_login(campaign_staff)
     url = reverse("petitions_admin:invalidate")
 
     no_criteria = client.post(url, {"action": "invalidate", "reason": "Bots"}).content.decode()
@@ -157,9 +155,9 @@ def test_admin_form_explains_missing_criteria_and_reason(client, signatures, dja
     assert not Signature.objects.invalidated().exists()
 
 
-def test_staff_restore_through_the_admin(client, petition, signatures, django_user_model, admin_user):
-    invalidate_signatures(InvalidationCriteria(email_domain="spam.test"), "Bots", admin_user)
-    client.force_login(make_user(django_user_model, "Campaign staff", "staff"))
+def test_staff_restore_through_the_admin(client, petition, signatures, campaign_staff, superuser):
+    invalidate_signatures(InvalidationCriteria(email_domain="spam.test"), "Bots", superuser)
+    client.force_login(campaign_staff)
 
     client.post(
         reverse("petitions_admin:invalidate"),
@@ -170,8 +168,8 @@ def test_staff_restore_through_the_admin(client, petition, signatures, django_us
     assert get_counts(petition).total == 8
 
 
-def test_editors_cannot_invalidate(client, signatures, django_user_model):
-    client.force_login(make_user(django_user_model, "Editors", "editor"))
+def test_editors_cannot_invalidate(client, signatures, editor):
+    client.force_login(editor)
 
     response = client.post(
         reverse("petitions_admin:invalidate"),
@@ -183,10 +181,10 @@ def test_editors_cannot_invalidate(client, signatures, django_user_model):
     assert not Signature.objects.invalidated().exists()
 
 
-def test_menu_shows_the_screens_only_to_those_allowed(client, django_user_model):
-    client.force_login(make_user(django_user_model, "Campaign staff", "staff"))
+def test_menu_shows_the_screens_only_to_those_allowed(client, campaign_staff, editor):
+    client.force_login(campaign_staff)
     staff_home = client.get(reverse("wagtailadmin_home")).content.decode()
-    client.force_login(make_user(django_user_model, "Editors", "editor"))
+    client.force_login(editor)
     editor_home = client.get(reverse("wagtailadmin_home")).content.decode()
 
     assert reverse("petitions_admin:invalidate") in staff_home

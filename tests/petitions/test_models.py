@@ -14,7 +14,7 @@ from petitions.models import PetitionPage
 from petitions.regions import AREA_REGIONS, InvalidPostcode, Region, normalise_postcode, region_for_postcode
 from tests.campaign.factories import build_site
 
-from .factories import PetitionPageFactory, make_signature
+from .factories import PetitionPageFactory, SignatureFactory
 
 
 def test_petition_lives_under_campaign_and_home_pages_and_has_no_children():
@@ -28,7 +28,7 @@ def test_every_editor_facing_field_explains_itself():
     assert missing == []
 
 
-def test_closing_time_must_follow_opening_time(home):
+def test_closing_time_must_follow_opening_time(plain_home_page):
     petition = PetitionPageFactory.build(
         opens_at=timezone.now(), closes_at=timezone.now() - timedelta(hours=1)
     )
@@ -38,30 +38,34 @@ def test_closing_time_must_follow_opening_time(home):
 
 
 def test_one_signature_per_email_per_petition_whatever_the_case(petition):
-    make_signature(petition, email="jane@example.org")
+    SignatureFactory(petition=petition, email="jane@example.org")
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        make_signature(petition, email="JANE@example.ORG")
+        SignatureFactory(petition=petition, email="JANE@example.ORG")
 
 
 def test_anonymised_signatures_leave_the_one_per_email_rule(petition):
-    make_signature(petition, email="", first_name="", last_name="", postcode="", anonymised_at=timezone.now())
-    make_signature(petition, email="", first_name="", last_name="", postcode="", anonymised_at=timezone.now())
+    SignatureFactory(
+        petition=petition, email="", first_name="", last_name="", postcode="", anonymised_at=timezone.now()
+    )
+    SignatureFactory(
+        petition=petition, email="", first_name="", last_name="", postcode="", anonymised_at=timezone.now()
+    )
 
 
 def test_an_invalidated_signature_must_have_a_reason(petition):
     with pytest.raises(IntegrityError), transaction.atomic():
-        make_signature(petition, email="jane@example.org", invalidated_at=timezone.now())
+        SignatureFactory(petition=petition, email="jane@example.org", invalidated_at=timezone.now())
 
 
 def test_an_anonymised_signature_keeps_no_name_or_address(petition):
     with pytest.raises(IntegrityError), transaction.atomic():
-        make_signature(petition, email="jane@example.org", anonymised_at=timezone.now())
+        SignatureFactory(petition=petition, email="jane@example.org", anonymised_at=timezone.now())
 
 
-def test_petition_with_signatures_cannot_be_deleted_from_the_admin(client, petition, admin_user):
-    make_signature(petition, email="jane@example.org")
-    client.force_login(admin_user)
+def test_petition_with_signatures_cannot_be_deleted_from_the_admin(client, petition, superuser):
+    SignatureFactory(petition=petition, email="jane@example.org")
+    client.force_login(superuser)
 
     response = client.post(reverse("wagtailadmin_pages:delete", args=[petition.pk]))
 
@@ -125,9 +129,9 @@ def test_groups_hold_exactly_their_signature_permissions(db):
         assert Group.objects.get(name=name).permissions.filter(codename="access_admin").exists()
 
 
-def test_editor_creates_and_publishes_a_petition_under_the_home_page(client, db, admin_user):
+def test_editor_creates_and_publishes_a_petition_under_the_home_page(client, db, superuser):
     home = build_site()
-    client.force_login(admin_user)
+    client.force_login(superuser)
     data = nested_form_data(
         {
             "title": "Open letter to Facebook",

@@ -4,7 +4,6 @@ import logging
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +16,7 @@ from petitions.signing import confirm_signature
 from petitions.tasks import anonymise_closed_petitions, delete_unconfirmed_signatures
 
 from .conftest import run_worker, sign
-from .factories import PetitionPageFactory, make_signature
+from .factories import PetitionPageFactory, SignatureFactory
 
 DAY = timedelta(days=1)
 
@@ -26,17 +25,13 @@ def days_ago(n):
     return timezone.now() - n * DAY
 
 
-def make_user(django_user_model, group_name, username):
-    user = django_user_model.objects.create_user(username=username, password="x" * 20)  # noqa: S106
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
 def test_unconfirmed_signatures_are_deleted_after_the_retention_period(petition, settings):
     settings.SIGNATURE_UNCONFIRMED_RETENTION_DAYS = 30
-    make_signature(petition, email="old@example.org", created_at=days_ago(31))
-    make_signature(petition, email="recent@example.org", created_at=days_ago(29))
-    confirm_signature(make_signature(petition, email="confirmed@example.org", created_at=days_ago(90)).pk)
+    SignatureFactory(petition=petition, email="old@example.org", created_at=days_ago(31))
+    SignatureFactory(petition=petition, email="recent@example.org", created_at=days_ago(29))
+    confirm_signature(
+        SignatureFactory(petition=petition, email="confirmed@example.org", created_at=days_ago(90)).pk
+    )
 
     call_command("delete_unconfirmed_signatures", verbosity=0)
 
@@ -47,16 +42,20 @@ def test_unconfirmed_signatures_are_deleted_after_the_retention_period(petition,
     assert get_counts(petition).total == 1
 
 
-def test_signatures_of_a_long_closed_petition_are_anonymised_keeping_counts_and_regions(home, settings):
+def test_signatures_of_a_long_closed_petition_are_anonymised_keeping_counts_and_regions(
+    plain_home_page, settings
+):
     settings.PETITION_ANONYMISE_AFTER_DAYS = 90
-    closed = PetitionPageFactory(parent=home, closes_at=days_ago(91))
-    recently_closed = PetitionPageFactory(parent=home, closes_at=days_ago(10))
+    closed = PetitionPageFactory(parent=plain_home_page, closes_at=days_ago(91))
+    recently_closed = PetitionPageFactory(parent=plain_home_page, closes_at=days_ago(10))
     for n, postcode in enumerate(["M1 1AE", "EH1 1YZ"]):
         confirm_signature(
-            make_signature(closed, email=f"p{n}@example.org", postcode=postcode, ip_hash="c" * 64).pk
+            SignatureFactory(
+                petition=closed, email=f"p{n}@example.org", postcode=postcode, ip_hash="c" * 64
+            ).pk
         )
-    make_signature(closed, email="never-confirmed@example.org")
-    confirm_signature(make_signature(recently_closed, email="kept@example.org").pk)
+    SignatureFactory(petition=closed, email="never-confirmed@example.org")
+    confirm_signature(SignatureFactory(petition=recently_closed, email="kept@example.org").pk)
 
     call_command("anonymise_closed_petitions", verbosity=0)
 
@@ -78,10 +77,10 @@ def test_signatures_of_a_long_closed_petition_are_anonymised_keeping_counts_and_
     assert entry.data == {"count": 2}
 
 
-def test_anonymising_again_changes_nothing(home, settings):
+def test_anonymising_again_changes_nothing(plain_home_page, settings):
     settings.PETITION_ANONYMISE_AFTER_DAYS = 90
-    closed = PetitionPageFactory(parent=home, closes_at=days_ago(100))
-    confirm_signature(make_signature(closed, email="p@example.org").pk)
+    closed = PetitionPageFactory(parent=plain_home_page, closes_at=days_ago(100))
+    confirm_signature(SignatureFactory(petition=closed, email="p@example.org").pk)
     call_command("anonymise_closed_petitions", verbosity=0)
 
     call_command("anonymise_closed_petitions", verbosity=0)
@@ -90,13 +89,15 @@ def test_anonymising_again_changes_nothing(home, settings):
     assert get_counts(closed).total == 1
 
 
-def test_erasing_a_person_removes_every_signature_of_theirs_across_petitions(petition, home, admin_user):
-    other = PetitionPageFactory(parent=home)
-    confirm_signature(make_signature(petition, email="Jane@Example.org").pk)
-    make_signature(other, email="jane@example.org")
-    confirm_signature(make_signature(petition, email="someone.else@example.org").pk)
+def test_erasing_a_person_removes_every_signature_of_theirs_across_petitions(
+    petition, plain_home_page, superuser
+):
+    other = PetitionPageFactory(parent=plain_home_page)
+    confirm_signature(SignatureFactory(petition=petition, email="Jane@Example.org").pk)
+    SignatureFactory(petition=other, email="jane@example.org")
+    confirm_signature(SignatureFactory(petition=petition, email="someone.else@example.org").pk)
 
-    erasure = erase_signatory("JANE@example.org", admin_user)
+    erasure = erase_signatory("JANE@example.org", superuser)
 
     assert erasure.total == 2
     assert erasure.by_petition == {petition.pk: 1, other.pk: 1}
@@ -104,23 +105,23 @@ def test_erasing_a_person_removes_every_signature_of_theirs_across_petitions(pet
     assert get_counts(petition).total == 1
 
 
-def test_erasure_is_audited_without_the_address(petition, admin_user, caplog):
+def test_erasure_is_audited_without_the_address(petition, superuser, caplog):
     caplog.set_level(logging.DEBUG)
-    make_signature(petition, email="jane@example.org")
+    SignatureFactory(petition=petition, email="jane@example.org")
 
-    erase_signatory("jane@example.org", admin_user)
+    erase_signatory("jane@example.org", superuser)
 
     entry = PageLogEntry.objects.get(page=petition, action="petitions.erase_signatory")
-    assert entry.user == admin_user
+    assert entry.user == superuser
     assert entry.data == {"count": 1, "email_hash": email_reference("jane@example.org")}
     assert "jane" not in str(entry.data)
     assert entry.message == "Erased one signatory's data: 1 signatures."
     assert "jane" not in caplog.text
 
 
-def test_data_protection_officer_erases_after_seeing_how_many(client, petition, django_user_model):
-    make_signature(petition, email="jane@example.org")
-    client.force_login(make_user(django_user_model, "Data protection officer", "dpo"))
+def test_data_protection_officer_erases_after_seeing_how_many(client, petition, data_protection_officer):
+    SignatureFactory(petition=petition, email="jane@example.org")
+    client.force_login(data_protection_officer)
     url = reverse("petitions_admin:erase")
 
     preview = client.post(url, {"email": "jane@example.org"})
@@ -134,8 +135,8 @@ def test_data_protection_officer_erases_after_seeing_how_many(client, petition, 
     assert "jane" not in done.url
 
 
-def test_erasure_form_explains_a_bad_address(client, django_user_model):
-    client.force_login(make_user(django_user_model, "Data protection officer", "dpo"))
+def test_erasure_form_explains_a_bad_address(client, data_protection_officer):
+    client.force_login(data_protection_officer)
 
     response = client.post(reverse("petitions_admin:erase"), {"email": "not-an-address"})
 
@@ -143,9 +144,9 @@ def test_erasure_form_explains_a_bad_address(client, django_user_model):
 
 
 @pytest.mark.parametrize("group", ["Campaign staff", "Editors", "Moderators"])
-def test_only_the_data_protection_officer_may_erase(client, petition, django_user_model, group):
-    make_signature(petition, email="jane@example.org")
-    client.force_login(make_user(django_user_model, group, "someone"))
+def test_only_the_data_protection_officer_may_erase(client, petition, make_staff, group):
+    SignatureFactory(petition=petition, email="jane@example.org")
+    client.force_login(make_staff(group, "someone"))
 
     response = client.post(reverse("petitions_admin:erase"), {"email": "jane@example.org", "confirm": "1"})
 
@@ -155,13 +156,13 @@ def test_only_the_data_protection_officer_may_erase(client, petition, django_use
 
 
 @pytest.mark.django_db(transaction=True)
-def test_retention_and_anonymisation_also_run_as_background_tasks(client, home, settings):
+def test_retention_and_anonymisation_also_run_as_background_tasks(client, plain_home_page, settings):
     settings.SIGNATURE_UNCONFIRMED_RETENTION_DAYS = 0
     settings.PETITION_ANONYMISE_AFTER_DAYS = 0
-    petition = PetitionPageFactory(parent=home)
+    petition = PetitionPageFactory(parent=plain_home_page)
     sign(client, petition, email="unconfirmed@example.org")
-    closed = PetitionPageFactory(parent=home, closes_at=timezone.now() - timedelta(minutes=1))
-    confirm_signature(make_signature(closed, email="closed@example.org").pk)
+    closed = PetitionPageFactory(parent=plain_home_page, closes_at=timezone.now() - timedelta(minutes=1))
+    confirm_signature(SignatureFactory(petition=closed, email="closed@example.org").pk)
 
     delete_unconfirmed_signatures.enqueue()
     anonymise_closed_petitions.enqueue()

@@ -19,7 +19,7 @@ from petitions.models import ConsentWording, MailStatus, Signature
 from petitions.signing import make_confirmation_token
 
 from .conftest import post_form, press_confirm, run_worker, sign, sign_data
-from .factories import PetitionPageFactory, make_signature
+from .factories import PetitionPageFactory, SignatureFactory
 
 EMAIL = "Jane.Doughty@Example.org"
 
@@ -93,8 +93,8 @@ def test_visitor_signs_confirms_by_email_and_is_counted(client, petition, mailou
         assert not any(value in logged for value in personal), logged
 
 
-def test_signature_keeps_the_record_of_consent(client, petition, home):
-    notice = home.add_child(instance=Page(title="Privacy notice", slug="privacy"))
+def test_signature_keeps_the_record_of_consent(client, petition, plain_home_page):
+    notice = plain_home_page.add_child(instance=Page(title="Privacy notice", slug="privacy"))
     notice.save_revision().publish()
     notice.refresh_from_db()
     petition.privacy_notice = notice
@@ -276,12 +276,14 @@ def statements_and_callbacks_of_signing(client, petition, email, capture_on_comm
     "confirmation_required", [True, False], ids=["confirmed-by-email", "counted-at-once"]
 )
 def test_a_repeat_email_costs_the_same_work_as_a_new_one_so_timing_tells_nothing(
-    client, home, confirmation_required, django_capture_on_commit_callbacks
+    client, plain_home_page, confirmation_required, django_capture_on_commit_callbacks
 ):
-    petition = PetitionPageFactory(parent=home, confirmation_required=confirmation_required)
+    petition = PetitionPageFactory(parent=plain_home_page, confirmation_required=confirmation_required)
     sign(client, petition, email="warm-up@example.org")
     sign(client, petition, email="signed@example.org")
-    confirmed = make_signature(petition, email="confirmed@example.org", confirmed_at=timezone.now())
+    confirmed = SignatureFactory(
+        petition=petition, email="confirmed@example.org", confirmed_at=timezone.now()
+    )
 
     new = statements_and_callbacks_of_signing(
         client, petition, "new@example.org", django_capture_on_commit_callbacks
@@ -312,8 +314,8 @@ def test_repeat_signing_of_an_invalidated_signature_sends_nothing(client, petiti
     assert Signature.objects.get().mail_status == MailStatus.SENT
 
 
-def test_same_email_may_sign_two_petitions(client, petition, home):
-    other = PetitionPageFactory(parent=home)
+def test_same_email_may_sign_two_petitions(client, petition, plain_home_page):
+    other = PetitionPageFactory(parent=plain_home_page)
 
     sign(client, petition, email="jane@example.org")
     sign(client, other, email="jane@example.org")
@@ -321,8 +323,8 @@ def test_same_email_may_sign_two_petitions(client, petition, home):
     assert Signature.objects.count() == 2
 
 
-def test_petition_without_confirmation_counts_at_once_and_sends_no_mail(client, home, mailoutbox):
-    petition = PetitionPageFactory(parent=home, confirmation_required=False)
+def test_petition_without_confirmation_counts_at_once_and_sends_no_mail(client, plain_home_page, mailoutbox):
+    petition = PetitionPageFactory(parent=plain_home_page, confirmation_required=False)
 
     response = sign(client, petition)
 
@@ -342,8 +344,10 @@ def test_petition_without_confirmation_counts_at_once_and_sends_no_mail(client, 
         ({"opens_at": timezone.now() + timedelta(days=1)}, "This petition opens for signatures on"),
     ],
 )
-def test_closed_and_not_yet_open_petitions_show_no_form_and_refuse_signatures(client, home, fields, message):
-    petition = PetitionPageFactory(parent=home, **fields)
+def test_closed_and_not_yet_open_petitions_show_no_form_and_refuse_signatures(
+    client, plain_home_page, fields, message
+):
+    petition = PetitionPageFactory(parent=plain_home_page, **fields)
 
     page = client.get(petition.url).content.decode()
     assert message in page
@@ -366,9 +370,9 @@ def test_unpublished_petition_refuses_signatures(client, petition):
     assert Signature.objects.count() == 0
 
 
-def test_petition_reopens_only_within_its_window(client, home):
+def test_petition_reopens_only_within_its_window(client, plain_home_page):
     petition = PetitionPageFactory(
-        parent=home,
+        parent=plain_home_page,
         opens_at=timezone.now() - timedelta(hours=1),
         closes_at=timezone.now() + timedelta(hours=1),
     )
@@ -409,7 +413,7 @@ def test_expired_confirmation_link_asks_to_sign_again(client, petition, mailoutb
 
 @pytest.mark.parametrize("method", ["get", "head"])
 def test_a_mail_scanner_opening_the_link_confirms_nothing(client, petition, method):
-    signature = make_signature(petition, email="scanned@example.org")
+    signature = SignatureFactory(petition=petition, email="scanned@example.org")
     token = make_confirmation_token(signature.pk)
     path = reverse("petitions:confirm", args=[token])
 
@@ -428,7 +432,7 @@ def test_a_mail_scanner_opening_the_link_confirms_nothing(client, petition, meth
 
 
 def test_pressing_confirm_twice_counts_once_and_the_link_then_shows_the_thanks(petition):
-    signature = make_signature(petition, email="twice@example.org")
+    signature = SignatureFactory(petition=petition, email="twice@example.org")
     path = reverse("petitions:confirm", args=[make_confirmation_token(signature.pk)])
     browser = Client(enforce_csrf_checks=True)
     page = browser.get(path).content.decode()
@@ -446,7 +450,7 @@ def test_pressing_confirm_twice_counts_once_and_the_link_then_shows_the_thanks(p
 
 
 def test_confirm_button_without_the_csrf_token_confirms_nothing(petition):
-    signature = make_signature(petition, email="forged@example.org")
+    signature = SignatureFactory(petition=petition, email="forged@example.org")
     path = reverse("petitions:confirm", args=[make_confirmation_token(signature.pk)])
 
     response = post_form(Client(enforce_csrf_checks=True), path)
@@ -460,7 +464,7 @@ def test_confirm_button_without_the_csrf_token_confirms_nothing(petition):
 def test_expired_or_broken_links_keep_their_pages_when_the_button_is_pressed(
     client, petition, settings, max_age_days, status
 ):
-    signature = make_signature(petition, email="late@example.org")
+    signature = SignatureFactory(petition=petition, email="late@example.org")
     token = make_confirmation_token(signature.pk)
     if status == 404:
         token = token[:-1] + ("A" if token[-1] != "A" else "B")
@@ -527,9 +531,9 @@ def test_a_petition_closed_after_someone_signed_refuses_the_next_signature(clien
 
 
 def test_a_privacy_notice_published_again_is_recorded_from_the_next_signature(
-    client, petition, home, django_capture_on_commit_callbacks
+    client, petition, plain_home_page, django_capture_on_commit_callbacks
 ):
-    notice = home.add_child(instance=Page(title="Privacy notice", slug="privacy"))
+    notice = plain_home_page.add_child(instance=Page(title="Privacy notice", slug="privacy"))
     notice.save_revision().publish()
     petition.privacy_notice = notice
     petition.save_revision().publish()
@@ -563,7 +567,8 @@ def test_signing_goes_on_when_the_cached_wordings_are_gone_from_the_database(cli
 
 @pytest.mark.django_db
 def test_confirmed_page_offers_the_share_links_of_the_share_block(client, petition):
-    signature = make_signature(petition, email="sharer@example.org")
+    signature = SignatureFactory(petition=petition, email="sharer@example.org")
+
     confirm_url = reverse("petitions:confirm", args=[make_confirmation_token(signature.pk)])
 
     html = client.get(press_confirm(client, confirm_url).url).content.decode()

@@ -20,24 +20,18 @@ from petitions.models import Signature
 from petitions.personal_data import ERASE_SIGNATURES_ACTION
 from petitions.signing import confirm_signature
 
-from .factories import PetitionPageFactory, make_signature
+from .factories import PetitionPageFactory, SignatureFactory
 
 LISTING = reverse("signatories:index")
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-def member_of(django_user_model, group_name):
-    user = django_user_model.objects.create_user(
-        username=group_name.lower().replace(" ", "-"), password="x" * 20
-    )  # noqa: S106
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
 @pytest.fixture
-def login(client, django_user_model):
+def login(client, make_staff):
+    """`login(group_name)`: the test client, signed in as a member of that group."""
+
     def login_as(group_name):
-        client.force_login(member_of(django_user_model, group_name), backend=BACKEND)
+        client.force_login(make_staff(group_name), backend=BACKEND)
         return client
 
     return login_as
@@ -46,15 +40,15 @@ def login(client, django_user_model):
 @pytest.fixture
 def signatures(petition):
     """Ann (confirmed, consents), Bob (confirmed, invalidated), Cy (unconfirmed), a formula (confirmed)."""
-    ann = make_signature(
-        petition, email="ann@example.org", first_name="Ann", last_name="Able", contact_consent=True
+    ann = SignatureFactory(
+        petition=petition, email="ann@example.org", first_name="Ann", last_name="Able", contact_consent=True
     )
-    bob = make_signature(
-        petition, email="bob@example.org", first_name="Bob", last_name="Baker", postcode="M1 1AE"
+    bob = SignatureFactory(
+        petition=petition, email="bob@example.org", first_name="Bob", last_name="Baker", postcode="M1 1AE"
     )
-    cy = make_signature(petition, email="cy@example.org", first_name="Cy", last_name="Cole")
-    formula = make_signature(
-        petition, email="eve@example.org", first_name='=HYPERLINK("http://x")', last_name="-2+3"
+    cy = SignatureFactory(petition=petition, email="cy@example.org", first_name="Cy", last_name="Cole")
+    formula = SignatureFactory(
+        petition=petition, email="eve@example.org", first_name='=HYPERLINK("http://x")', last_name="-2+3"
     )
     for signature in (ann, bob, formula):
         confirm_signature(signature.pk)
@@ -170,8 +164,8 @@ def test_campaign_staff_list_search_filter_and_inspect_signatories(login, signat
     assert b"/admin/bulk/petitions/signature/erase/" not in listing.content
 
 
-def test_nobody_adds_edits_or_deletes_signatures_in_the_admin(client, admin_user, signatures):
-    client.force_login(admin_user, backend=BACKEND)
+def test_nobody_adds_edits_or_deletes_signatures_in_the_admin(client, superuser, signatures):
+    client.force_login(superuser, backend=BACKEND)
     listing = client.get(LISTING)
     assert listing.status_code == 200
     assert b"/admin/signatories/new/" not in listing.content
@@ -321,9 +315,11 @@ def test_formulas_are_neutralised_in_csv_and_xlsx(login, signatures):
     assert name_cell.data_type == "s"
 
 
-def test_each_export_is_audited_per_petition_without_personal_data(login, home, petition, signatures):
-    other = PetitionPageFactory(parent=home)
-    confirm_signature(make_signature(other, email="dan@example.org", first_name="Dan").pk)
+def test_each_export_is_audited_per_petition_without_personal_data(
+    login, plain_home_page, petition, signatures
+):
+    other = PetitionPageFactory(parent=plain_home_page)
+    confirm_signature(SignatureFactory(petition=other, email="dan@example.org", first_name="Dan").pk)
     client = login("Campaign staff")
 
     export(client, "csv", q="example.org", confirmed="true", region=["london", "north-west"])
@@ -344,8 +340,8 @@ def test_each_export_is_audited_per_petition_without_personal_data(login, home, 
     assert entries[petition.pk].uuid == entries[other.pk].uuid
 
 
-def test_an_export_that_matches_no_one_is_still_audited(login, home, petition, signatures):
-    other = PetitionPageFactory(parent=home)
+def test_an_export_that_matches_no_one_is_still_audited(login, plain_home_page, petition, signatures):
+    other = PetitionPageFactory(parent=plain_home_page)
     client = login("Campaign staff")
 
     export(client, "csv", petition=str(other.pk))
@@ -360,8 +356,8 @@ def test_an_export_that_matches_no_one_is_still_audited(login, home, petition, s
     assert {entry.page_id for entry in searched_everywhere} == {petition.pk, other.pk}
 
 
-def test_export_is_listed_in_site_history_with_a_readable_label(client, admin_user, signatures):
-    client.force_login(admin_user, backend=BACKEND)
+def test_export_is_listed_in_site_history_with_a_readable_label(client, superuser, signatures):
+    client.force_login(superuser, backend=BACKEND)
     export(client, "csv")
 
     history = client.get(reverse("wagtailadmin_reports:site_history"))

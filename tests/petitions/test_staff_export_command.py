@@ -12,16 +12,16 @@ from petitions import exports
 from petitions.exports import EXPORT_ACTION
 from petitions.signing import confirm_signature
 
-from .factories import PetitionPageFactory, make_signature
+from .factories import PetitionPageFactory, SignatureFactory
 
 
 @pytest.fixture
-def signatures(petition, home):
-    ann = make_signature(petition, email="ann@example.org", first_name="Ann", contact_consent=True)
-    bob = make_signature(petition, email="bob@example.org", first_name="@Bob", postcode="M1 1AE")
-    make_signature(petition, email="cy@example.org", first_name="Cy", contact_consent=True)
-    other = PetitionPageFactory(parent=home)
-    dan = make_signature(other, email="dan@example.org", first_name="Dan", contact_consent=True)
+def signatures(petition, plain_home_page):
+    ann = SignatureFactory(petition=petition, email="ann@example.org", first_name="Ann", contact_consent=True)
+    bob = SignatureFactory(petition=petition, email="bob@example.org", first_name="@Bob", postcode="M1 1AE")
+    SignatureFactory(petition=petition, email="cy@example.org", first_name="Cy", contact_consent=True)
+    other = PetitionPageFactory(parent=plain_home_page)
+    dan = SignatureFactory(petition=other, email="dan@example.org", first_name="Dan", contact_consent=True)
     for signature in (ann, bob, dan):
         confirm_signature(signature.pk)
     return other
@@ -52,7 +52,7 @@ def test_addressee_profile_for_the_letter(petition, signatures):
     ]
 
 
-def test_xlsx_to_a_file_is_audited_with_the_user_named(petition, signatures, tmp_path, admin_user):
+def test_xlsx_to_a_file_is_audited_with_the_user_named(petition, signatures, tmp_path, superuser):
     output = tmp_path / "letter.xlsx"
 
     call_command(
@@ -64,7 +64,7 @@ def test_xlsx_to_a_file_is_audited_with_the_user_named(petition, signatures, tmp
         "--search",
         "bob",
         "--user",
-        admin_user.username,
+        superuser.username,
         stderr=io.StringIO(),
     )
 
@@ -73,7 +73,7 @@ def test_xlsx_to_a_file_is_audited_with_the_user_named(petition, signatures, tmp
     assert sheet.max_row == 2
     entry = PageLogEntry.objects.get(action=EXPORT_ACTION)
     assert entry.page_id == petition.pk
-    assert entry.user == admin_user
+    assert entry.user == superuser
     assert entry.data["source"] == "command"
     assert entry.data["filters"] == {"search": "used (text not recorded)"}
     assert entry.data["count"] == 1

@@ -16,7 +16,7 @@ from petitions.models import Signature
 from petitions.signing import confirm_signature, make_confirmation_token
 
 from .conftest import post_form, sign
-from .factories import PetitionPageFactory, make_signature
+from .factories import PetitionPageFactory, SignatureFactory
 from .test_block import render as render_block
 
 PASSWORD = "letter-for-friends"  # noqa: S105 - the test page's own password
@@ -89,8 +89,8 @@ def test_visitor_who_gave_the_password_signs_and_sees_the_check_your_email_page(
 
 
 def test_check_your_email_and_signers_pages_ask_for_the_password_like_the_page(client, private_petition):
-    signature = make_signature(
-        private_petition, email="shown@example.org", first_name="Ravi", show_publicly=True
+    signature = SignatureFactory(
+        petition=private_petition, email="shown@example.org", first_name="Ravi", show_publicly=True
     )
     confirm_signature(signature.pk)
     pages = [
@@ -111,7 +111,7 @@ def test_check_your_email_and_signers_pages_ask_for_the_password_like_the_page(c
 
 def test_a_private_count_is_served_to_no_one_else_from_its_cache(client, private_petition, settings):
     settings.PETITION_COUNT_CACHE_SECONDS = 300
-    confirm_signature(make_signature(private_petition, email="counted@example.org").pk)
+    confirm_signature(SignatureFactory(petition=private_petition, email="counted@example.org").pk)
     url = reverse("petitions:count", args=[private_petition.pk])
     enter_password(client, private_petition)
 
@@ -141,7 +141,7 @@ def test_a_public_count_stays_cacheable(client, petition, settings):
 def test_a_confirmation_link_of_a_private_petition_asks_for_the_password_and_confirms_nothing(
     client, private_petition
 ):
-    signature = make_signature(private_petition, email="later@example.org")
+    signature = SignatureFactory(petition=private_petition, email="later@example.org")
     path = reverse("petitions:confirm", args=[make_confirmation_token(signature.pk)])
 
     opened = client.get(path)
@@ -161,7 +161,10 @@ def test_a_confirmation_link_of_a_private_petition_asks_for_the_password_and_con
     assert signature.confirmed_at is not None
 
 
-def test_a_section_made_private_keeps_its_petitions_private(client, home, django_capture_on_commit_callbacks):
+def test_a_section_made_private_keeps_its_petitions_private(
+    client, plain_home_page, django_capture_on_commit_callbacks
+):
+    home = plain_home_page
     petition = PetitionPageFactory(parent=home)
     with django_capture_on_commit_callbacks(execute=True):
         PageViewRestriction.objects.create(

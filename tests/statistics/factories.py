@@ -75,14 +75,25 @@ class ObservationFactory(factory.django.DjangoModelFactory):
         return kwargs
 
 
-def make_widget(observations, *, whole=None, kind=WidgetKind.HEADLINE, **fields):
-    """A saved widget showing `observations` (in that order), built as the admin builds one."""
-    dataset = (whole or observations[0]).dataset
-    fields.setdefault("title", "A widget")
-    widget = StatisticWidget(kind=kind, dataset=dataset, whole=whole, **fields)
-    widget.widget_observations = [
-        StatisticWidgetObservation(observation=observation, sort_order=index)
-        for index, observation in enumerate(observations)
-    ]
-    widget.save()
-    return widget
+class StatisticWidgetFactory(factory.django.DjangoModelFactory):
+    """A saved widget showing `observations` (in that order), built as the admin builds one: the chosen
+    figures saved with it. Its dataset is theirs (or its whole's)."""
+
+    class Meta:
+        model = StatisticWidget
+
+    title = "A widget"
+    kind = WidgetKind.HEADLINE
+    whole = None
+    observations = ()
+    dataset = factory.LazyAttribute(lambda widget: (widget.whole or widget.observations[0]).dataset)
+
+    @classmethod
+    def _create(cls, model_class, *args, observations=(), **kwargs):
+        widget = model_class(*args, **kwargs)
+        widget.widget_observations = [
+            StatisticWidgetObservation(observation=observation, sort_order=index)
+            for index, observation in enumerate(observations)
+        ]
+        widget.save()
+        return widget

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from openpyxl import Workbook
 
-from statistics.importers import prepare_import
+from statistics.importers.plan import prepare_import
 from statistics.models import Area, Observation, Platform
 
 pytestmark = pytest.mark.django_db

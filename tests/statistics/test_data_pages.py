@@ -8,7 +8,8 @@ import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
-from statistics.importers import COLUMNS, prepare_import
+from statistics.import_format import COLUMNS
+from statistics.importers.plan import prepare_import
 from statistics.models import Area, Observation, Platform
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,9 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 from wagtail.models import ModelLogEntry
 
-from statistics.importers import COLUMNS, IMPORT_ACTION, ImportRejected, apply_import, prepare_import
+from statistics.import_format import COLUMNS
+from statistics.importers.plan import IMPORT_ACTION, apply_import, prepare_import
+from statistics.importers.problems import ImportRejected
 from statistics.models import Area, Observation, Period, Platform
 
 from .factories import DatasetFactory
@@ -384,7 +386,9 @@ def test_a_failure_while_writing_leaves_the_data_as_it_was(reference_csv):
     rows.append({**rows[0], "platform": "Snapchat", "value": "12", "note": ""})
     raw_rows, _plan = prepare_import(dataset, "corrected.csv", to_csv(rows))
 
-    failing_log = mock.patch("statistics.importers.log", side_effect=RuntimeError("audit log unavailable"))
+    failing_log = mock.patch(
+        "statistics.importers.plan.log", side_effect=RuntimeError("audit log unavailable")
+    )
     with failing_log, pytest.raises(RuntimeError):
         apply_import(dataset, raw_rows, file_name="corrected.csv")
 
@@ -393,9 +397,9 @@ def test_a_failure_while_writing_leaves_the_data_as_it_was(reference_csv):
     assert Observation.objects.count() == 9
 
 
-def test_every_import_is_recorded_in_the_audit_log_with_who_when_and_what(reference_csv, django_user_model):
+def test_every_import_is_recorded_in_the_audit_log_with_who_when_and_what(reference_csv, data_staff):
     dataset = DatasetFactory(slug="foi")
-    user = django_user_model.objects.create_user(username="analyst")
+    user = data_staff
     import_file(dataset, reference_csv, name="foi_2018_19.csv", user=user)
     rows = reference_rows(reference_csv)
     rows[3]["value"] = "163"

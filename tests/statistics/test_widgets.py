@@ -11,7 +11,9 @@ from django.utils.html import strip_tags
 import statistics.demo
 from statistics.choices import Calculation, Orientation, Qualifier, Rounding, SortOrder, Unit, WidgetKind
 from statistics.demo import create_demo_widgets
-from statistics.figures import build_widget_view, make_number, round_value, widget_problems
+from statistics.figures.checks import widget_problems
+from statistics.figures.numbers import make_number, round_value
+from statistics.figures.presenters import build_widget_view
 from statistics.models import Area, Observation, Platform
 from statistics.rendering import render_widget
 
@@ -21,7 +23,7 @@ from .factories import (
     ObservationFactory,
     PeriodFactory,
     PlatformFactory,
-    make_widget,
+    StatisticWidgetFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -185,7 +187,9 @@ def platforms_in_region():
 )
 def test_bar_chart_orders_bars_as_the_editor_chose(platforms_in_region, sort_order, expected):
     facebook, instagram, whatsapp = platforms_in_region
-    widget = make_widget([whatsapp, facebook, instagram], kind=WidgetKind.BAR_CHART, sort_order=sort_order)
+    widget = StatisticWidgetFactory(
+        observations=[whatsapp, facebook, instagram], kind=WidgetKind.BAR_CHART, sort_order=sort_order
+    )
 
     view = build_view(widget)
 
@@ -194,7 +198,9 @@ def test_bar_chart_orders_bars_as_the_editor_chose(platforms_in_region, sort_ord
 
 
 def test_bar_chart_bars_are_scaled_to_the_longest(platforms_in_region):
-    widget = make_widget(platforms_in_region, kind=WidgetKind.BAR_CHART, orientation=Orientation.VERTICAL)
+    widget = StatisticWidgetFactory(
+        observations=platforms_in_region, kind=WidgetKind.BAR_CHART, orientation=Orientation.VERTICAL
+    )
 
     view = build_view(widget)
 
@@ -214,7 +220,7 @@ def test_bar_chart_across_areas_for_one_platform_names_the_platform():
         ObservationFactory(dataset=dataset, platform=instagram, area=AreaFactory(name=name), value=value)
         for name, value in {"Kent": 20, "Essex": 31, "Surrey": 31}.items()
     ]
-    widget = make_widget(observations, kind=WidgetKind.BAR_CHART)
+    widget = StatisticWidgetFactory(observations=observations, kind=WidgetKind.BAR_CHART)
 
     view = build_view(widget)
 
@@ -232,7 +238,9 @@ def test_share_bar_shows_each_part_against_the_whole():
         ObservationFactory(dataset=dataset, area=area, platform=PlatformFactory(name="Snapchat"), value=50),
         ObservationFactory(dataset=dataset, area=area, platform=PlatformFactory(name="Kik"), value=1),
     ]
-    widget = make_widget(parts, whole=whole, kind=WidgetKind.SHARE_BAR, rounding=Rounding.ONE_DECIMAL)
+    widget = StatisticWidgetFactory(
+        observations=parts, whole=whole, kind=WidgetKind.SHARE_BAR, rounding=Rounding.ONE_DECIMAL
+    )
 
     view = build_view(widget)
 
@@ -251,7 +259,9 @@ def test_comparison_table_puts_areas_down_and_platforms_across():
         ObservationFactory(dataset=dataset, area=kent, platform=instagram, value=9),
         ObservationFactory(dataset=dataset, area=essex, platform=facebook, value=7),
     ]
-    widget = make_widget(observations, kind=WidgetKind.TABLE, sort_order=SortOrder.LARGEST_FIRST)
+    widget = StatisticWidgetFactory(
+        observations=observations, kind=WidgetKind.TABLE, sort_order=SortOrder.LARGEST_FIRST
+    )
 
     view = build_view(widget)
 
@@ -276,7 +286,7 @@ def test_change_over_periods_in_date_order_with_the_rise():
         ObservationFactory(dataset=dataset, area=area, platform=platform, period=later, value=4000),
         ObservationFactory(dataset=dataset, area=area, platform=platform, period=earlier, value=3000),
     ]
-    widget = make_widget(observations, kind=WidgetKind.CHANGE)
+    widget = StatisticWidgetFactory(observations=observations, kind=WidgetKind.CHANGE)
 
     view = build_view(widget)
 
@@ -299,7 +309,7 @@ def test_a_change_from_a_lower_bound_states_no_difference():
         ),
     ]
 
-    view = build_view(make_widget(observations, kind=WidgetKind.CHANGE))
+    view = build_view(StatisticWidgetFactory(observations=observations, kind=WidgetKind.CHANGE))
 
     assert view.finding.startswith("Up from 3,000 in 2017/18 to more than 4,000 in 2018/19 (")
     assert "rise of" not in view.finding
@@ -308,7 +318,9 @@ def test_a_change_from_a_lower_bound_states_no_difference():
 def test_a_percentage_as_stored_keeps_its_percent_sign():
     observation = ObservationFactory(unit=Unit.PERCENT, value=Decimal("3.2"))
 
-    view = build_view(make_widget([observation], label="of offences", rounding=Rounding.ONE_DECIMAL))
+    view = build_view(
+        StatisticWidgetFactory(observations=[observation], label="of offences", rounding=Rounding.ONE_DECIMAL)
+    )
 
     assert view.figure == "3.2%"
 

@@ -4,7 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from statistics.importers import ImportRejected, apply_import, prepare_import
+from statistics.importers.plan import apply_import, prepare_import
+from statistics.importers.problems import ImportRejected
 from statistics.models import Dataset
 
 
