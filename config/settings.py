@@ -70,6 +70,11 @@ MIDDLEWARE = [
     # First, so that every log line of the request carries its id.
     "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Compresses HTML and JSON on the way out, after everything below has written the body: the page
+    # cache stores pages uncompressed and puts each visitor's own CSRF and form tokens in before this
+    # runs. Since Django 4.2 it pads its output at random, which defeats BREACH-style guessing of
+    # those tokens. Already-compressed files (WhiteNoise's .gz and .br) pass through untouched.
+    "django.middleware.gzip.GZipMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     # Before CSRF, which reads the body, and before the body's own check just below: it refuses, unread,
@@ -165,6 +170,8 @@ STORAGES = {
 # Let WhiteNoise serve straight from the apps' static folders in a local run, so
 # `collectstatic` is only a production step.
 WHITENOISE_USE_FINDERS = DEBUG
+# Files browsers ask for at the site's root (the favicon.ico every first visit requests).
+WHITENOISE_ROOT = BASE_DIR / "core" / "root_files"
 
 # Uploaded media go to S3-compatible object storage when a bucket is named, so that every app server
 # sees the same files; otherwise to MEDIA_ROOT on local disk. Credentials come from the standard
