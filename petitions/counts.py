@@ -6,6 +6,7 @@ Reading a count sums a few hundred counter rows at most, and is cached for
 `PETITION_COUNT_CACHE_SECONDS`, so a page view never scans the signature table.
 """
 
+import itertools
 import random
 from dataclasses import dataclass, field
 
@@ -23,6 +24,30 @@ _UPSERT = (
 )
 
 
+def _milestones():
+    """100, 500, then 1, 2.5 and 5 times each power of ten: 1,000, 2,500, 5,000, 10,000, 25,000 ..."""
+    yield 100
+    yield 500
+    for power in itertools.count(3):
+        for step in (1, 2.5, 5):
+            yield int(step * 10**power)
+
+
+def next_goal(total, target):
+    """The goal a count shows: the next milestone above `total` while the target is far, else the target.
+
+    Far means the count is under half the target: 387 of 50,000 aims for 500, 26,000 of 50,000 for the
+    target itself. A count past its target aims for the next milestone after it, so there is always a
+    next goal and never a bar stuck at 100% (or, far from the target, at 0%).
+    """
+    if target and target / 2 <= total < target:
+        return target
+    for milestone in _milestones():
+        if milestone > total:
+            return target if total < target <= milestone else milestone
+    raise AssertionError("unreachable: the milestones never end")
+
+
 @dataclass(frozen=True)
 class Counts:
     """A petition's public count, its target and the count in each region (largest first)."""
@@ -37,10 +62,24 @@ class Counts:
             return 0
         return min(100, self.total * 100 // self.target)
 
+    @property
+    def goal(self):
+        """What the count aims for next (`next_goal`): a milestone, or the target once it is near."""
+        return next_goal(self.total, self.target)
+
+    @property
+    def goal_is_target(self):
+        return self.goal == self.target
+
+    @property
+    def target_reached(self):
+        return bool(self.target) and self.total >= self.target
+
     def as_dict(self):
         return {
             "count": self.total,
             "target": self.target,
+            "goal": self.goal,
             "progress_percent": self.progress_percent,
             "regions": [{"region": code, "name": name, "count": n} for code, name, n in self.by_region],
         }

@@ -12,12 +12,13 @@
         box.querySelectorAll("[data-petition-count]").forEach(function (el) {
             el.textContent = format.format(data.count);
         });
-        box.querySelectorAll("[data-petition-progress]").forEach(function (el) {
-            el.value = data.count;
-            el.textContent = data.progress_percent + "%";
+        box.querySelectorAll("[data-petition-goal]").forEach(function (el) {
+            el.textContent = format.format(data.goal);
         });
-        box.querySelectorAll("[data-petition-percent]").forEach(function (el) {
-            el.textContent = data.progress_percent;
+        box.querySelectorAll("[data-petition-progress]").forEach(function (el) {
+            el.max = data.goal;
+            el.value = data.count;
+            el.textContent = format.format(data.count) + " of " + format.format(data.goal);
         });
     }
 
