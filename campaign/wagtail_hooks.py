@@ -1,7 +1,11 @@
-"""Admin wiring: the accessibility checker editors see in the preview panel and the userbar."""
+"""Wagtail wiring: the accessibility checker editors see in the preview panel and the userbar, and the
+sign banner registered with the site frame."""
 
 from wagtail import hooks
 from wagtail.admin.userbar import ContentCheckerItem
+
+from campaign.sign_banner import sign_banner
+from core.templatetags.site_frame import BANNER_HOOK
 
 
 class CampaignContentCheckerItem(ContentCheckerItem):
@@ -29,3 +33,8 @@ def use_campaign_content_checker(request, items, page):
     for position, item in enumerate(items):
         if isinstance(item, ContentCheckerItem) and not isinstance(item, CampaignContentCheckerItem):
             items[position] = CampaignContentCheckerItem(in_editor=item.in_editor)
+
+
+@hooks.register(BANNER_HOOK)
+def draw_sign_banner(context):
+    return sign_banner(context)

@@ -1,8 +1,10 @@
-"""The campaign's page types, one module per concept (the site settings are `core.models.SiteSettings`)."""
+"""The campaign's page types and its sign banner setting, one module per concept (the site settings are
+`core.models.SiteSettings`)."""
 
 from .campaign_page import CampaignPage
 from .home_page import HomePage
 from .news import NewsArticlePage, NewsArticleTag, NewsIndexPage
+from .sign_banner import SignBannerSettings
 from .standard_page import StandardPage
 
 __all__ = [
@@ -11,5 +13,6 @@ __all__ = [
     "NewsArticlePage",
     "NewsArticleTag",
     "NewsIndexPage",
+    "SignBannerSettings",
     "StandardPage",
 ]

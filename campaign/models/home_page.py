@@ -49,7 +49,8 @@ class HomePage(SharingFieldsMixin, Page):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name="hero button page",
-        help_text="Optional. The page the button under the headline opens, usually the campaign page.",
+        help_text="Optional. The page the button under the headline opens, usually the campaign page. "
+        "With a petition call to action, it is the second button, after the petition's.",
     )
     hero_link_text = models.CharField(
         "hero button text",
@@ -69,8 +70,8 @@ class HomePage(SharingFieldsMixin, Page):
         blank=True,
         max_num=1,
         verbose_name="petition call to action",
-        help_text="The open letter, with its live signature count and a button to sign, shown under the "
-        "headline figures.",
+        help_text="The open letter, with its live signature count and a button to sign, shown in the hero "
+        "under the headline, so that the ask is in the first screen on phones too.",
     )
     body = StreamField(
         BaseStreamBlock(),

@@ -1,16 +1,22 @@
-"""Template tags for the site frame (`base.html`, `includes/`): main navigation and sharing metadata."""
+"""Template tags for the site frame (`base.html`, `includes/`): navigation, banners and sharing metadata."""
 
 from urllib.parse import urljoin
 
 from django import template
 from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from wagtail import hooks
 from wagtail.models import Site
 
 from core.images import get_images_with_renditions
 from core.models import SiteSettings
 
 register = template.Library()
+
+# The hook an app registers a banner under: a function of the template context returning HTML ("" for
+# none). The frame draws what the apps above it register without importing them.
+BANNER_HOOK = "site_frame_banner"
 
 
 @register.inclusion_tag("includes/navigation.html", takes_context=True)
@@ -30,7 +36,8 @@ def main_navigation(context):
     children = root.get_children().live().public().in_menu().order_by("path")
     items = [
         {
-            "title": page.title if page.pk != root.pk else "Home",
+            # A page type may name itself in the menu (`menu_label`), where its title is too long.
+            "title": "Home" if page.pk == root.pk else getattr(page.specific_class, "menu_label", page.title),
             "url": page.get_url(request=request),
             # The home page is current only on itself; a section is current on its own pages too.
             "current": current is not None
@@ -39,6 +46,12 @@ def main_navigation(context):
         for page in [root, *children]
     ]
     return {"items": items}
+
+
+@register.simple_tag(takes_context=True)
+def site_banners(context):
+    """The banners the apps register (`BANNER_HOOK`), under the header of every page."""
+    return mark_safe("".join(str(banner(context)) for banner in hooks.get_hooks(BANNER_HOOK)))  # noqa: S308 - each hook returns rendered, escaped HTML
 
 
 @register.simple_tag(takes_context=True)

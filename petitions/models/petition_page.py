@@ -174,6 +174,9 @@ class PetitionPage(Page):
     parent_page_types = ["campaign.CampaignPage", "campaign.HomePage"]
     subpage_types = []
     template = "petitions/petition_page.html"
+    # Its name in the main navigation (`core.templatetags.site_frame.main_navigation`): letters' titles are
+    # long, and the menu must fit a phone.
+    menu_label = "Open letter"
 
     class Meta:
         verbose_name = "petition (open letter)"
