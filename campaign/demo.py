@@ -1,6 +1,6 @@
 """The demo site: the Wild West Web campaign as a first run should show it.
 
-`load_demo()` builds the page tree, images, site settings, the "Campaign review" workflow and a
+`load_demo()` builds the page tree, images, site settings, the sign banner, the "Campaign review" workflow and a
 demo admin account. It is idempotent: whatever exists already (found by slug, title or name)
 is left as it is, so a second run changes nothing and an editor's changes survive a re-run.
 
@@ -27,14 +27,20 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
 from django.db import transaction
-from PIL import Image as PILImage
-from PIL import ImageDraw
 from wagtail.images import get_image_model
 from wagtail.models import GroupApprovalTask, Page, Site, Workflow, WorkflowPage, WorkflowTask
 
 from campaign.demo_blocks import Demo, Names, model_fields
-from campaign.models import CampaignPage, HomePage, NewsArticlePage, NewsIndexPage, StandardPage
-from core.demo_content import read_demo_content
+from campaign.demo_images import DESIGNS
+from campaign.models import (
+    CampaignPage,
+    HomePage,
+    NewsArticlePage,
+    NewsIndexPage,
+    SignBannerSettings,
+    StandardPage,
+)
+from core.demo_content import plain_text, read_demo_content
 from core.models import SiteSettings
 from petitions.demo import add_demo_signatures, create_demo_petition
 from statistics.demo import create_demo_widgets
@@ -88,19 +94,15 @@ PAGE_TYPES = Names(
 )
 
 
-def get_or_create_image(title, alt_text, lines, report):
-    """A generated 1200x630 image (the share size), found by title on later runs."""
+def get_or_create_image(title, alt_text, design, report, **words):
+    """An image drawn for the demo (`campaign.demo_images`), found by title on later runs."""
     image_model = get_image_model()
     existing = image_model.objects.filter(title=title).first()
     if existing is not None:
         return existing
-    canvas = PILImage.new("RGB", (1200, 630), "#2c1a5c")
-    draw = ImageDraw.Draw(canvas)
-    for position, line in enumerate(lines):
-        draw.text((80, 200 + position * 90), line, fill="#ffffff", font_size=64)
     buffer = io.BytesIO()
-    canvas.save(buffer, format="PNG")
-    image = image_model(title=title, description=alt_text)
+    DESIGNS[design](**words).save(buffer, format="PNG", optimize=True)
+    image = image_model(title=title, description=plain_text(alt_text))
     image.file = ImageFile(buffer, name=f"{title.lower().replace(' ', '-')}.png")
     image.save()
     report.add(f"image “{title}”")
@@ -173,7 +175,7 @@ def link_privacy_notice(demo, report):
 def build_pages(demo, report):
     """The images, then the pages under the home page in the file's order, with their blocks."""
     for name, copy in demo.content["images"].items():
-        demo.images[name] = get_or_create_image(copy["title"], copy["alt_text"], copy["lines"], report)
+        demo.images[name] = get_or_create_image(report=report, **copy)
     for name, copy in demo.content["pages"].items():
         copy = dict(copy)
         model = PAGE_TYPES[copy.pop("type")]
@@ -201,6 +203,14 @@ def configure_site_settings(site, demo, report):
         return
     SiteSettings.objects.create(site=site, **model_fields(SiteSettings, demo.content["site_settings"], demo))
     report.add("site settings")
+
+
+def configure_sign_banner(site, demo, report):
+    """The sign banner, asking for the demo's open letter on every page but the home page, once."""
+    if SignBannerSettings.objects.filter(site=site).exists():
+        return
+    SignBannerSettings.objects.create(site=site, petition=demo.petition)
+    report.add("sign banner")
 
 
 def configure_workflow(home, report):
@@ -244,6 +254,7 @@ def load_demo():
         link_privacy_notice(demo, report)
         fill_home_page(home, demo, report)
         configure_site_settings(site, demo, report)
+        configure_sign_banner(site, demo, report)
         configure_workflow(home, report)
         ensure_demo_admin(report)
     return report
