@@ -34,7 +34,12 @@ NAMES = ("campaign", "petition", "news article", "standard page", "dataset")
 
 def page_paths():
     found = manage("shell", "-c", FIND_PAGES, capture=True).stdout.split()[-len(NAMES) :]
-    return {"home": "/", **dict(zip(NAMES, found, strict=True)), "data": "/data/", "search": "/search/?q=facebook"}
+    return {
+        "home": "/",
+        **dict(zip(NAMES, found, strict=True)),
+        "data": "/data/",
+        "search": "/search/?q=facebook",
+    }
 
 
 def serve_media(route):
@@ -83,7 +88,9 @@ def main():
     paths = page_paths()
     rows = []
     with gunicorn(server_env(PAGE_CACHE_SECONDS=0)) as base_url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"])
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"]
+        )
         for name, path in paths.items():
             rows.append((name, path, *weigh(browser, base_url + path)))
         icon = favicon(browser, base_url)

@@ -1,7 +1,7 @@
 """The demo site: the Wild West Web campaign as a first run should show it.
 
-`load_demo()` builds the page tree, images, site settings, the sign banner, the "Campaign review" workflow and a
-demo admin account. It is idempotent: whatever exists already (found by slug, title or name)
+`load_demo()` builds the page tree, images, site settings, the sign banner, the "Campaign review"
+workflow and a demo admin account. It is idempotent: whatever exists already (found by slug, title or name)
 is left as it is, so a second run changes nothing and an editor's changes survive a re-run.
 
 The words (pages, their blocks, quotes, links, settings) are in `demo.toml` beside this file, for a
@@ -109,17 +109,19 @@ def get_or_create_image(title, alt_text, design, report, **words):
     return image
 
 
-def get_or_create_child(parent, model, slug, report, tags=(), **fields):
-    """The child page of `parent` with this slug; created and published if missing."""
+def get_or_create_child(parent, model, slug, report, tags=(), draft=False, **fields):
+    """The child page of `parent` with this slug; created and published (or kept a draft) if missing."""
     existing = model.objects.child_of(parent).filter(slug=slug).first()
     if existing is not None:
         return existing
-    page = model(slug=slug, **fields)
+    page = model(slug=slug, live=not draft, **fields)
     if tags:
         page.tags.add(*tags)
     parent.add_child(instance=page)
-    page.save_revision().publish()
-    report.add(f"{model._meta.verbose_name} “{page.title}”")
+    revision = page.save_revision()
+    if not draft:
+        revision.publish()
+    report.add(f"{model._meta.verbose_name} “{page.title}”{' (a draft)' if draft else ''}")
     return page
 
 
@@ -180,9 +182,9 @@ def build_pages(demo, report):
         copy = dict(copy)
         model = PAGE_TYPES[copy.pop("type")]
         parent = demo.pages[copy.pop("parent")]
-        slug, tags = copy.pop("slug"), copy.pop("tags", ())
+        slug, tags, draft = copy.pop("slug"), copy.pop("tags", ()), copy.pop("draft", False)
         demo.pages[name] = get_or_create_child(
-            parent, model, slug, report, tags=tags, **model_fields(model, copy, demo)
+            parent, model, slug, report, tags=tags, draft=draft, **model_fields(model, copy, demo)
         )
 
 

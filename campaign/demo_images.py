@@ -35,7 +35,9 @@ def _illustration(canvas, left):
         x, y = (n * 137) % WIDTH, (n * 71) % (HEIGHT // 2)
         draw.ellipse((x, y, x + 3, y + 3), fill=(255, 255, 255, 90))
     top = 60
-    draw.rounded_rectangle((left, top, left + 300, top + 540), radius=40, fill=(12, 8, 28), outline=WHITE, width=6)
+    draw.rounded_rectangle(
+        (left, top, left + 300, top + 540), radius=40, fill=(12, 8, 28), outline=WHITE, width=6
+    )
     draw.rounded_rectangle((left + 22, top + 50, left + 278, top + 500), radius=16, fill=(250, 249, 253))
     draw.rounded_rectangle((left + 115, top + 20, left + 185, top + 30), radius=5, fill=(90, 80, 120))
     bubbles = [
@@ -56,13 +58,24 @@ def _illustration(canvas, left):
     draw.arc((lock_x - 42, lock_y - 90, lock_x + 42, lock_y - 6), 180, 360, fill=(190, 180, 220), width=14)
     draw.line((lock_x - 42, lock_y - 48, lock_x - 42, lock_y - 20), fill=(190, 180, 220), width=14)
     draw.line((lock_x + 42, lock_y - 48, lock_x + 42, lock_y - 20), fill=(190, 180, 220), width=14)
-    draw.rounded_rectangle((lock_x - 62, lock_y - 24, lock_x + 62, lock_y + 66), radius=12, fill=(190, 180, 220))
+    draw.rounded_rectangle(
+        (lock_x - 62, lock_y - 24, lock_x + 62, lock_y + 66), radius=12, fill=(190, 180, 220)
+    )
     draw.ellipse((lock_x - 12, lock_y + 6, lock_x + 12, lock_y + 30), fill=(12, 8, 28))
     # The shield the campaign asks for, overlapping the phone.
     sx, sy = left + 300, top + 330
-    shield = [(sx, sy), (sx + 110, sy + 30), (sx + 100, sy + 150), (sx, sy + 220), (sx - 100, sy + 150), (sx - 110, sy + 30)]
+    shield = [
+        (sx, sy),
+        (sx + 110, sy + 30),
+        (sx + 100, sy + 150),
+        (sx, sy + 220),
+        (sx - 100, sy + 150),
+        (sx - 110, sy + 30),
+    ]
     draw.polygon(shield, fill=FOCUS, outline=WHITE, width=6)
-    draw.line([(sx - 45, sy + 105), (sx - 10, sy + 140), (sx + 55, sy + 70)], fill=BRAND, width=20, joint="curve")
+    draw.line(
+        [(sx - 45, sy + 105), (sx - 10, sy + 140), (sx + 55, sy + 70)], fill=BRAND, width=20, joint="curve"
+    )
 
 
 def _font(size):

@@ -33,6 +33,11 @@ def sign_banner(context):
     )
     block_context = block.get_context(value, parent_context=context.flatten())
     petition = block_context.get("petition")
-    if petition is None or not petition.live or block_context.get("private") or block_context.get("closed_message"):
+    if (
+        petition is None
+        or not petition.live
+        or block_context.get("private")
+        or block_context.get("closed_message")
+    ):
         return ""
     return render_to_string("campaign/includes/sign_banner.html", block_context, request=request)

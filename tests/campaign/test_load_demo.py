@@ -16,7 +16,14 @@ from wagtail.models import Page, Revision, Site, WorkflowPage
 
 import campaign.demo
 from campaign.blocks import BaseStreamBlock
-from campaign.models import CampaignPage, HomePage, NewsArticlePage, NewsIndexPage, StandardPage
+from campaign.models import (
+    CampaignPage,
+    HomePage,
+    NewsArticlePage,
+    NewsIndexPage,
+    SignBannerSettings,
+    StandardPage,
+)
 from core.models import SiteSettings
 from petitions.models import PetitionPage, Signature
 
@@ -97,7 +104,18 @@ def test_load_demo_builds_the_campaign_site(client, debug_on):
     regional = NewsArticlePage.objects.get(slug__contains="east-of-england")
     assert [tag.name for tag in regional.tags.all()] == ["East of England"]
     assert NewsArticlePage.objects.count() == 2
-    assert set(StandardPage.objects.values_list("slug", flat=True)) == {"about", "privacy-notice", "contact"}
+    assert set(StandardPage.objects.live().values_list("slug", flat=True)) == {
+        "about",
+        "privacy-notice",
+        "contact",
+    }
+    # The video block waits on a draft for the campaign's own film: visitors see no example video.
+    film = StandardPage.objects.get(slug="campaign-film")
+    assert not film.live and [child.block_type for child in film.body] == ["video"]
+    public_html = "".join(
+        client.get(page.url).content.decode() for page in home.get_descendants(inclusive=True).live()
+    )
+    assert "Example video" not in public_html and "Demo content" not in public_html
 
     petition = PetitionPage.objects.get()
     assert petition.live and petition.get_parent().pk == home.pk
@@ -110,6 +128,8 @@ def test_load_demo_builds_the_campaign_site(client, debug_on):
     settings = SiteSettings.for_site(site)
     assert settings.privacy_notice_page.slug == "privacy-notice"
     assert settings.default_share_image is not None
+    assert SignBannerSettings.for_site(site).petition_id == petition.pk
+    assert not home.show_sign_banner and campaign.show_sign_banner
     assert WorkflowPage.objects.get(page=home).workflow.name == "Campaign review"
     task = WorkflowPage.objects.get(page=home).workflow.tasks.get().specific
     assert [group.name for group in task.groups.all()] == ["Moderators"]

@@ -29,7 +29,9 @@ def test_block_shows_count_progress_and_a_link_to_sign(petition):
         in html
     )
     assert "data-petition-count>1</strong>" in html
-    assert '<progress class="petition-count__bar" max="1000" value="1"' in html
+    # Far from the target of 1,000, the block aims for the first milestone.
+    assert '<progress class="petition-count__bar" max="100" value="1"' in html
+    assert "Help us reach <span data-petition-goal>100</span>." in html
     assert f'href="{petition.url}#sign"' in html
     assert 'name="form_token"' not in html
 

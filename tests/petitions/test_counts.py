@@ -77,6 +77,7 @@ def test_count_endpoint_gives_count_target_progress_and_regions(client, petition
         "title": petition.title,
         "count": 3,
         "target": 1000,
+        "goal": 100,
         "progress_percent": 0,
         "regions": [{"region": "scotland", "name": "Scotland", "count": 3}],
     }
@@ -106,7 +107,9 @@ def test_petition_page_shows_count_progress_and_regions(client, plain_home_page)
 
     assert "data-petition-count>1</strong>" in html
     assert '<progress class="petition-count__bar" max="4" value="1"' in html
-    assert "<span data-petition-percent>25</span>% of the target reached." in html
+    # One of four is within reach of the target, so the target is the goal; no percentage is shown.
+    assert "Help us reach <span data-petition-goal>4</span>, our target." in html
+    assert "%" not in html.split('class="petition-count')[1].split("</div>")[0]
     assert '<tr><th scope="row">North East</th><td>1</td></tr>' in html
 
 
