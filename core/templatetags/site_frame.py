@@ -81,6 +81,30 @@ def absolute_url(context, url):
     return urljoin(site.root_url + "/", url) if site is not None else url
 
 
+@register.simple_tag(takes_context=True)
+def head_meta(context, title="", description="", path=""):
+    """What the head says about the page shown: its title, description and full canonical address.
+
+    A Wagtail page gives its own (the canonical address keeps the `canonical_query` a listing sets);
+    any other page (data pages, the list of signers) gives them as arguments, the address as a path.
+    Empty when there is neither.
+    """
+    page = context.get("page")
+    if path:
+        url = absolute_url(context, path)
+    elif page is not None and getattr(page, "url", None) is not None:
+        url = page.get_full_url(context.get("request"))
+        if query := context.get("canonical_query"):
+            url = f"{url}?{query}"
+    else:
+        return {}
+    return {
+        "title": title or (page.seo_title or page.title if page is not None else ""),
+        "description": description or (meta_description(page) if page is not None else ""),
+        "url": url,
+    }
+
+
 @register.simple_tag
 def meta_description(page):
     """The page's search description, else its standfirst or introduction, as plain text."""

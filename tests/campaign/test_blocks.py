@@ -112,6 +112,9 @@ def test_each_block_renders_its_own_content(home_page, campaign_page, image, dem
     img = soup.select_one("figure.captioned-image img")
     assert img["alt"] == "A phone in a dark room"
     assert "width-800" in img["src"]
+    # WebP first, for every browser that reads it; the JPEG above is the fallback.
+    webp = soup.select_one("figure.captioned-image picture source")
+    assert webp["type"] == "image/webp" and ".format-webp.width-800.webp " in webp["srcset"]
     assert "Late at night" in soup.select_one("figure.captioned-image figcaption").get_text()
 
     iframe = soup.select_one("figure.video iframe")
