@@ -17,6 +17,8 @@ DEFAULT_CONTACT_CONSENT_WORDING = (
     "I can unsubscribe at any time."
 )
 DEFAULT_SHOW_PUBLICLY_WORDING = "Show my first name and area in the public list of people who have signed."
+DEFAULT_SHARE_TEXT = "I've signed this open letter. Will you sign it too?"
+DEFAULT_SHARE_EMAIL_SUBJECT = "Will you sign this open letter with me?"
 
 
 class SigningStatus(models.TextChoices):
@@ -114,7 +116,16 @@ class PetitionPage(Page):
     )
     share_text = models.TextField(
         max_length=280,
-        help_text="Suggested words for signers to share on social media, 280 characters at most.",
+        default=DEFAULT_SHARE_TEXT,
+        help_text="The words signers are offered to share after signing, on WhatsApp, Facebook, X and "
+        "in an email, followed by the letter's address. 280 characters at most.",
+    )
+    share_email_subject = models.CharField(
+        "subject of the share email",
+        max_length=120,
+        default=DEFAULT_SHARE_EMAIL_SUBJECT,
+        help_text="The subject of the email signers can send to friends after signing; its text is the "
+        "words above and the letter's address.",
     )
     privacy_notice = models.ForeignKey(
         "wagtailcore.Page",
@@ -149,7 +160,7 @@ class PetitionPage(Page):
         FieldPanel("asks"),
         FieldPanel("target"),
         MultiFieldPanel(
-            [FieldPanel("thank_you_message"), FieldPanel("share_text")],
+            [FieldPanel("thank_you_message"), FieldPanel("share_text"), FieldPanel("share_email_subject")],
             heading="After signing",
         ),
     ]
