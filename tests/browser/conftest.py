@@ -44,6 +44,8 @@ CHROMIUM_FLAGS = [
 # WCAG 2.0, 2.1 and 2.2 A and AA (axe runs its WCAG 2.2 rules only when asked) and its best practices.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 BLOCKING_IMPACTS = ("serious", "critical")
+# Rules that block whatever impact axe gives them: two unnamed search landmarks confuse screen reader users.
+BLOCKING_RULES = ("landmark-unique",)
 
 
 @pytest.fixture(scope="session")
@@ -200,7 +202,10 @@ def screenshot(request):
 
 
 def axe(page):
-    """Run axe-core on the page; one readable line per serious or critical violation (empty: none)."""
+    """Run axe-core on the page; one readable line per blocking violation (empty: none).
+
+    Blocking: serious or critical, or one of `BLOCKING_RULES`.
+    """
     if not AXE_SCRIPT.exists():
         pytest.fail(f"{AXE_SCRIPT} is missing: run `npm ci` in {ROOT}", pytrace=False)
     page.add_script_tag(path=AXE_SCRIPT)
@@ -212,5 +217,5 @@ def axe(page):
         f"{page.url}: {violation['id']} ({violation['impact']}): {violation['help']} at "
         + ", ".join(" ".join(node["target"]) for node in violation["nodes"])
         for violation in results["violations"]
-        if violation["impact"] in BLOCKING_IMPACTS
+        if violation["impact"] in BLOCKING_IMPACTS or violation["id"] in BLOCKING_RULES
     ]

@@ -41,6 +41,8 @@ def test_every_public_page_type_has_no_serious_accessibility_problems(demo_site,
         "data": "/data/",
         "dataset": f"/data/{dataset.slug}/",
         "search-results": "/search/?q=facebook",
+        "signers": f"/petitions/{demo_site['petition'].pk}/signers/",
+        "check-your-email": f"/petitions/{demo_site['petition'].pk}/check-your-email/",
     }
     for name, url in pages.items():
         response = page.goto(url)
@@ -56,6 +58,16 @@ def test_every_public_page_type_has_no_serious_accessibility_problems(demo_site,
     response = page.goto("/no-such-page/")
     assert response.status == 404
     assert_accessible(page)
+
+    response = page.goto("/petitions/confirm/not-a-token/")
+    assert response.status == 404
+    assert_accessible(page)
+
+    # With the menu open at a phone's width, and every table shown.
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(demo_site["home"].url)
+    page.evaluate("document.querySelectorAll('details').forEach(details => { details.open = true; })")
+    assert axe(page) == []
 
 
 def test_sign_form_and_its_messages_have_no_serious_accessibility_problems(
