@@ -172,9 +172,9 @@ def test_the_import_contracts_hold(project_copy):
         ),
         ("core/caching.py", "import campaign.blocks\n", "core.caching -> campaign.blocks"),
         (
-            "petitions/views.py",
+            "petitions/signing/views.py",
             "from campaign.blocks import ShareLinksBlock\n",
-            "petitions.views -> campaign",
+            "petitions.signing.views -> campaign",
         ),
         (
             "statistics/figures/presenters.py",
