@@ -2,7 +2,7 @@
 
 import pytest
 
-from petitions.counts import Counts, next_goal
+from petitions.models.counts import Counts, next_goal
 
 
 @pytest.mark.parametrize(
