@@ -4,6 +4,8 @@ A bare Wagtail `Page` (rendered with Wagtail's own template) is enough here, so 
 depend on the campaign's page types.
 """
 
+import re
+
 import pytest
 from wagtail.models import Page, Site
 
@@ -16,3 +18,20 @@ def public_page(db):
     Site.objects.create(hostname="testserver", port=80, root_page=page, site_name="Test")
     page.add_child(instance=Page(title="Plumbing test child", slug="child"))
     return page
+
+
+FORM_PAGE_TEMPLATE = """<!DOCTYPE html>
+<html lang="en"><head><title>{{ page.title }}</title></head><body>
+<h1>{{ page.title }}</h1>
+<form method="post" action="/">{% csrf_token %}<button>Send</button></form>
+</body></html>"""
+
+TOKEN_IN_FORM = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
+
+
+@pytest.fixture
+def pages_with_a_form(settings, tmp_path):
+    """Render every bare Wagtail page with a POST form carrying a CSRF token."""
+    (tmp_path / "wagtailcore").mkdir()
+    (tmp_path / "wagtailcore" / "page.html").write_text(FORM_PAGE_TEMPLATE)
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]

@@ -13,6 +13,8 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data
 from core.page_cache.purge import content_generation, purge_pages
 from core.page_cache.tokens import CSRF_PLACEHOLDER
 
+from .conftest import TOKEN_IN_FORM
+
 # Django's own Redis backend at a port where nothing listens: every call raises.
 UNREACHABLE_REDIS = {
     "default": {
@@ -189,23 +191,6 @@ def test_zero_seconds_switches_the_cache_off(client, public_page, settings):
     response = client.get("/")
     assert "X-Page-Cache" not in response
     assert "Renamed home" in response.text
-
-
-FORM_PAGE_TEMPLATE = """<!DOCTYPE html>
-<html lang="en"><head><title>{{ page.title }}</title></head><body>
-<h1>{{ page.title }}</h1>
-<form method="post" action="/">{% csrf_token %}<button>Send</button></form>
-</body></html>"""
-
-TOKEN_IN_FORM = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
-
-
-@pytest.fixture
-def pages_with_a_form(settings, tmp_path):
-    """Render every bare Wagtail page with a POST form carrying a CSRF token."""
-    (tmp_path / "wagtailcore").mkdir()
-    (tmp_path / "wagtailcore" / "page.html").write_text(FORM_PAGE_TEMPLATE)
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
 
 
 def test_each_visitor_of_a_cached_form_page_gets_their_own_working_csrf_token(public_page, pages_with_a_form):
