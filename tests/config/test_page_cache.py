@@ -1,7 +1,5 @@
 """The anonymous page cache: what it serves from the cache, what it never caches, and purging."""
 
-import re
-
 import pytest
 from django.core.cache import cache
 from django.middleware.csrf import _unmask_cipher_token
