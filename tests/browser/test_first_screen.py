@@ -103,7 +103,7 @@ def test_nothing_scrolls_sideways_at_320_px_with_every_table_and_menu_opened(dem
 
 @pytest.mark.parametrize("start", ["petition", "campaign"])
 def test_a_failed_submit_without_javascript_shows_the_errors_in_the_first_screen(
-    demo_site, new_context, live_server, start
+    demo_site, new_context, live_server, screenshot, start
 ):
     context = new_context(**PHONE, base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
@@ -118,6 +118,7 @@ def test_a_failed_submit_without_javascript_shows_the_errors_in_the_first_screen
     assert page.evaluate("window.scrollY") == 0
     assert in_first_screen(summary.get_by_role("heading", name="There is a problem"))
     assert in_first_screen(summary.get_by_role("link", name="Enter your first name"))
+    screenshot(page, "sign-form-errors-without-javascript", docs=start == "campaign")
 
 
 def test_the_menu_opens_without_javascript_on_a_phone_and_is_open_on_a_desktop(
