@@ -48,6 +48,7 @@ def test_every_page_type_asks_visitors_to_sign_in_the_first_screen(
         page.goto(demo_site[name].url)
         asks = [element for element in sign_calls_to_action(page) if in_first_screen(element)]
         assert asks, f"{name} at {page.viewport_size['width']} px: no way to sign in the first screen"
+        assert sideways_overflow(page) == 0, f"{name} at {page.viewport_size['width']} px scrolls sideways"
         if device == "phone":
             screenshot(page, f"first-screen-{name}", docs=True)
 
