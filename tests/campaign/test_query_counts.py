@@ -3,7 +3,9 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from wagtail.models import Site
 
+from campaign.models import SignBannerSettings
 from core.models import SiteSettings
 
 from .factories import ImageFactory, NewsArticlePageFactory, StandardPageFactory, block, every_block
@@ -124,3 +126,15 @@ def test_article_costs_the_same_with_one_or_many_region_tags_and_figures(client,
     article.related_statistics = statistics_stream(demo_widgets, 6)
     article.save_revision().publish()
     assert queries_to_render(client, article) == few
+
+
+def test_the_sign_banner_costs_a_fixed_few_queries(client, home_page, demo_petition, standard_page):
+    without = queries_to_render(client, standard_page)
+    SignBannerSettings.objects.update_or_create(
+        site=Site.objects.get(is_default_site=True), defaults={"petition": demo_petition}
+    )
+    with_banner = queries_to_render(client, standard_page)
+
+    assert "sign-banner" in client.get(standard_page.url).content.decode()
+    # The banner's setting and its letter; its facts and count come from the cache.
+    assert with_banner - without <= 2, (without, with_banner)
