@@ -23,6 +23,7 @@ def public_page(db):
 FORM_PAGE_TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><title>{{ page.title }}</title></head><body>
 <h1>{{ page.title }}</h1>
+<p>{% for n in "0123456789" %}A sentence, so that the page is long enough to compress. {% endfor %}</p>
 <form method="post" action="/">{% csrf_token %}<button>Send</button></form>
 </body></html>"""
 
