@@ -107,7 +107,8 @@ def news_day_facts_in_shell(sessions):
     from django.contrib.sessions.backends.db import SessionStore
 
     from campaign.models import NewsIndexPage, StandardPage
-    from statistics.demo import DEMO_DATA_FILE, DEMO_DATASET_SLUG, FACEBOOK_APPS, OFFENCES
+    from core.demo_content import read_demo_content
+    from statistics.demo import APP_FOLDER, DEMO_CONTENT
 
     keys = []
     for number in range(sessions):
@@ -116,16 +117,19 @@ def news_day_facts_in_shell(sessions):
         session["news_day_visitor"] = number
         session.create()
         keys.append(session.session_key)
-    rows = list(csv.DictReader(io.StringIO(DEMO_DATA_FILE.read_text(encoding="utf-8-sig"))))
+    demo = read_demo_content(DEMO_CONTENT)
+    data_file = APP_FOLDER / demo["dataset"]["data_file"]
+    rows = list(csv.DictReader(io.StringIO(data_file.read_text(encoding="utf-8-sig"))))
+    # The figure the campaign page's first widget shows, as the demo names it.
+    figure = demo["widgets"]["facebook_apps_total"]["figures"][0]
+    wanted = (figure["area"], figure["platform"], figure.get("measure", demo["measure"]))
     figure_row = next(
-        index
-        for index, row in enumerate(rows)
-        if (row["area"], row["platform"], row["measure"]) == ("England and Wales", FACEBOOK_APPS, OFFENCES)
+        index for index, row in enumerate(rows) if (row["area"], row["platform"], row["measure"]) == wanted
     )
     return {
         "news_index": NewsIndexPage.objects.live().order_by("pk").first().url,
         "standard_page": StandardPage.objects.live().filter(slug="about").first().url,
-        "dataset": DEMO_DATASET_SLUG,
+        "dataset": demo["dataset"]["slug"],
         "sessions": keys,
         "import_rows": rows,
         "figure_row": figure_row,
