@@ -153,3 +153,50 @@ def test_the_editors_bar_is_never_stored_with_the_page(campaign_page, superuser_
     assert "wagtail-userbar" in editor_view.text
     assert "wagtail-userbar" not in visitor_view.text
     assert "wagtail-userbar" in superuser_client.get(campaign_page.url).text
+
+
+# The site and the route to the page, kept until the next purge like the fragments ---------------------
+
+
+def tables_queried(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return " ".join(query["sql"] for query in queries.captured_queries)
+
+
+def test_a_second_view_finds_the_site_and_the_page_without_the_database(client, campaign_page):
+    first = tables_queried(client, campaign_page.url)
+    second = tables_queried(client, campaign_page.url)
+
+    assert '"wagtailcore_site"' in first
+    assert '"wagtailcore_site"' not in second
+    assert '"slug"' in first, "routing looks pages up by their slugs"
+    assert '"slug"' not in second
+    # Who may see the page is still checked on every view.
+    assert '"wagtailcore_pageviewrestriction"' in second
+
+
+def test_a_page_renamed_on_publish_is_routed_afresh(
+    client, campaign_page, django_capture_on_commit_callbacks
+):
+    old_url = campaign_page.url
+    client.get(old_url)
+    campaign_page.slug = "renamed-campaign"
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign_page.save_revision().publish()
+
+    assert client.get(old_url).status_code != 200
+    assert heading(client.get("/renamed-campaign/")) == "The campaign"
+
+
+@pytest.mark.parametrize("gone", ["unpublished", "deleted"])
+def test_a_page_taken_down_is_not_routed_to_from_the_cache(
+    client, campaign_page, django_capture_on_commit_callbacks, gone
+):
+    url = campaign_page.url
+    assert client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign_page.unpublish() if gone == "unpublished" else campaign_page.delete()
+
+    assert client.get(url).status_code == 404
