@@ -665,7 +665,7 @@ def check_floor_signatures(measured, run_id):
 def prepare(args):
     """Build the database and pages once; the project's and the floor's targets, and what the events need."""
     prepare_database()
-    built = build_pages()
+    built, _session_key = build_pages()
     facts = petition_facts()
     news_day = shell_result("news_day_facts_in_shell", args.session_connections)
     petition = facts["petition_id"]

@@ -6,8 +6,8 @@ Wagtail keeps both on the request (`request._wagtail_site`, `request._wagtail_ro
 `Site.find_for_request` and `Page.route_for_request`) and looks no further once they are set, so this
 sets them from the shared cache. A publish, unpublish (Wagtail unpublishes a page it deletes) or move
 of a page, or a site saved, purges (`core.page_cache.purge`), so a kept route never outlives what it
-was found from. View
-restrictions are still checked for every request, by Wagtail, after routing.
+was found from. The page's view restrictions are kept with its route (a restriction saved or deleted
+purges too): Wagtail still checks them on every request, against the list kept.
 """
 
 import hashlib
@@ -47,10 +47,23 @@ def route_from_cache(request, path):
     if current is None:
         return
     if stored is not None and stored[0] == current:
-        request._wagtail_site, request._wagtail_route_for_request = stored[1]
+        request._wagtail_site, route, restrictions = stored[1]
+        _give_view_restrictions(route.page, restrictions)
+        request._wagtail_route_for_request = route
         return
     route = Page.route_for_request(request, path)
     if route is not None and not route.args and not route.kwargs:
+        # A pickled QuerySet keeps the rows it found and answers from them (Django's documented
+        # behaviour), so `exists()` and iterating it, as Wagtail and the petitions do, cost no query.
+        restrictions = route.page.get_view_restrictions()
         # Stored as found, before the page serves: nothing a render adds to the page object is kept.
-        kept = (request._wagtail_site, route)
+        kept = (request._wagtail_site, route, restrictions)
         generation.cache.set(key, (current, kept), settings.FRAGMENT_CACHE_SECONDS)
+
+
+def _give_view_restrictions(page, restrictions):
+    """Have this page object (this request's own copy) answer `get_view_restrictions()` with those kept.
+
+    Wagtail's `check_view_restrictions` hook asks the page for them before serving it.
+    """
+    page.get_view_restrictions = lambda: restrictions
