@@ -421,6 +421,8 @@ def figures(measured):
             answers = recorder.cache[kind, phase]
             total = sum(answers.values())
             result[kind, phase, "hits"] = answers["HIT"] / total if total else None
+            # The previous rendering, served while one request re-renders the page after a purge.
+            result[kind, phase, "stale"] = answers["STALE"] / total if total else None
         result["client", phase, "cpu"] = measured["client_cpu"].get(phase)
         result["client", phase, "lag_p99"] = percentile(measured["lags"][phase], 0.99)
     return result
@@ -850,8 +852,15 @@ def _table(median):
         floor = [cell("floor", kind, "steady", "rps"), cell("floor", kind, "steady", "p99", ".1f")]
         rate = _share(median.get(("ratio", kind, "steady", "rps"))) if kind not in PAGE_WEIGHTS else ""
         latency = _number(median.get(("ratio", kind, "steady", "p99")), ".1f") + "x"
-        hits = [median.get(("project", kind, phase, "hits")) for phase in PHASES]
-        hits = " / ".join(_share(hit) for hit in hits) if any(hit is not None for hit in hits) else ""
+        hits = [
+            (median.get(("project", kind, phase, "hits")), median.get(("project", kind, phase, "stale")))
+            for phase in PHASES
+        ]
+        hits = (
+            " / ".join(_share(hit) + (f" (+{_share(stale)} stale)" if stale else "") for hit, stale in hits)
+            if any(hit is not None for hit, _stale in hits)
+            else ""
+        )
         lines.append(
             f"| {kind} | {' | '.join(project)} | {' | '.join(floor)} | {rate} | {latency} | {hits} |"
         )
