@@ -59,6 +59,8 @@ def route_from_cache(request, path):
         # Stored as found, before the page serves: nothing a render adds to the page object is kept.
         kept = (request._wagtail_site, route, restrictions)
         generation.cache.set(key, (current, kept), settings.FRAGMENT_CACHE_SECONDS)
+        # Pickling ran its query: Wagtail's check on this request need not run it again.
+        _give_view_restrictions(route.page, restrictions)
 
 
 def _give_view_restrictions(page, restrictions):

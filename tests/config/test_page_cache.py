@@ -353,7 +353,9 @@ def stale_with_a_dead_renderer(client, page):
     return claim
 
 
-def test_visitors_with_a_session_and_editors_never_get_the_stale_copy(client, public_page, superuser):
+def test_visitors_with_a_session_editors_and_previews_never_get_the_stale_copy(
+    client, public_page, superuser
+):
     editor = Client()
     editor.force_login(superuser)
     part_way_through_a_form = Client()
@@ -365,6 +367,10 @@ def test_visitors_with_a_session_and_editors_never_get_the_stale_copy(client, pu
         response = visitor.get("/")
         assert "X-Page-Cache" not in response
         assert "Renamed home" in response.text
+    preview_url = reverse("wagtailadmin_pages:preview_on_edit", args=[public_page.pk])
+    form = {"title": "Draft title", "slug": public_page.slug, "comments": inline_formset([])}
+    editor.post(preview_url, nested_form_data(form))
+    assert "Draft title" in editor.get(preview_url).text
 
 
 def test_a_renderer_that_died_holds_up_the_page_only_until_its_claim_expires(client, public_page, settings):
