@@ -5,25 +5,16 @@ hand over a queryset (the signatories listing's bulk actions). Counters change i
 transaction as the signatures, and each petition touched gets an entry in Wagtail's audit log.
 """
 
-import logging
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
-from wagtail.log_actions import log
 
-from petitions.models import PetitionPage, Signature
-from petitions.models.counts import adjust_count, forget_cached_counts
-
-logger = logging.getLogger(__name__)
+from petitions.models import Signature
+from petitions.models.bulk import change_signatures
 
 INVALIDATE_ACTION = "petitions.invalidate_signatures"
 RESTORE_ACTION = "petitions.restore_signatures"
-
-# Rows changed per UPDATE, so a large selection stays within every database's parameter limits.
-_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -65,14 +56,6 @@ class InvalidationCriteria:
         }
 
 
-@dataclass(frozen=True)
-class BulkChange:
-    """How many signatures changed, in total and in each petition (by id)."""
-
-    total: int
-    by_petition: dict
-
-
 def _selection(selection):
     if isinstance(selection, InvalidationCriteria):
         if selection.is_empty():
@@ -93,24 +76,6 @@ def count_to_restore(selection):
     return queryset.invalidated().count()
 
 
-def _apply(rows, changes, count_delta):
-    """Update the rows in batches and move the counters by `count_delta` for each counted row."""
-    ids = [row[0] for row in rows]
-    for start in range(0, len(ids), _BATCH):
-        Signature.objects.filter(pk__in=ids[start : start + _BATCH]).update(**changes)
-    counted = Counter(
-        (petition_id, region) for _pk, petition_id, region, confirmed_at in rows if confirmed_at
-    )
-    for (petition_id, region), n in counted.items():
-        adjust_count(petition_id, region, count_delta * n)
-    return Counter(petition_id for _pk, petition_id, _region, _confirmed in rows)
-
-
-def _log(action, by_petition, user, data):
-    for petition in PetitionPage.objects.filter(pk__in=by_petition):
-        log(instance=petition, action=action, user=user, data={**data, "count": by_petition[petition.pk]})
-
-
 def invalidate_signatures(selection, reason, user, now=None):
     """Invalidate the selected valid signatures (criteria or a queryset) for a stated reason."""
     reason = (reason or "").strip()
@@ -118,34 +83,25 @@ def invalidate_signatures(selection, reason, user, now=None):
         raise ValueError("Give a reason for invalidating these signatures.")
     queryset, log_data = _selection(selection)
     now = now or timezone.now()
-    with transaction.atomic():
-        rows = list(
-            queryset.valid().select_for_update().values_list("pk", "petition_id", "region", "confirmed_at")
-        )
-        by_petition = _apply(
-            rows, {"invalidated_at": now, "invalidation_reason": reason[:200], "invalidated_by": user}, -1
-        )
-        _log(INVALIDATE_ACTION, by_petition, user, {**log_data, "reason": reason[:200]})
-    for petition_id in by_petition:
-        forget_cached_counts(petition_id)
-    logger.info("Invalidated %s signatures in %s petitions", len(rows), len(by_petition))
-    return BulkChange(total=len(rows), by_petition=dict(by_petition))
+    reason = reason[:200]
+    return change_signatures(
+        queryset.valid(),
+        lambda batch: batch.update(invalidated_at=now, invalidation_reason=reason, invalidated_by=user),
+        count_delta=-1,
+        action=INVALIDATE_ACTION,
+        user=user,
+        log_data={**log_data, "reason": reason},
+    )
 
 
 def restore_signatures(selection, user, reason=""):
     """Put invalidated signatures back: they count again if they were confirmed."""
     queryset, log_data = _selection(selection)
-    with transaction.atomic():
-        rows = list(
-            queryset.invalidated()
-            .select_for_update()
-            .values_list("pk", "petition_id", "region", "confirmed_at")
-        )
-        by_petition = _apply(
-            rows, {"invalidated_at": None, "invalidation_reason": "", "invalidated_by": None}, +1
-        )
-        _log(RESTORE_ACTION, by_petition, user, {**log_data, "reason": (reason or "").strip()[:200]})
-    for petition_id in by_petition:
-        forget_cached_counts(petition_id)
-    logger.info("Restored %s signatures in %s petitions", len(rows), len(by_petition))
-    return BulkChange(total=len(rows), by_petition=dict(by_petition))
+    return change_signatures(
+        queryset.invalidated(),
+        lambda batch: batch.update(invalidated_at=None, invalidation_reason="", invalidated_by=None),
+        count_delta=+1,
+        action=RESTORE_ACTION,
+        user=user,
+        log_data={**log_data, "reason": (reason or "").strip()[:200]},
+    )
