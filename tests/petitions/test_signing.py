@@ -1,4 +1,7 @@
-"""Signing through the real views: the whole journey, every validation error, duplicates, closed petitions."""
+"""Signing through the real views: the whole journey, every validation error, duplicates, closed petitions.
+
+Past ~400 lines because it is the visitor's whole signing journey, one story per validation error;
+the defences against bots are in test_sign_form_defences.py, concurrency in test_concurrency.py."""
 
 import logging
 import re
