@@ -14,6 +14,7 @@ from petitions.models.counts import get_counts
 from petitions.signing.signatures import confirm_signature
 from petitions.staff.filters import filter_signatures
 from petitions.staff.invalidation import count_to_invalidate, invalidate_signatures, restore_signatures
+from tests.html import soup, text
 
 from .factories import PetitionPageFactory, SignatureFactory
 
@@ -148,7 +149,7 @@ def test_campaign_staff_see_a_dry_run_before_invalidating(client, petition, sign
     preview = client.post(url, form)
 
     assert preview.status_code == 200
-    assert "<strong>4</strong> valid signatures match, of which 3 are confirmed" in preview.content.decode()
+    assert "4 valid signatures match, of which 3 are confirmed" in text(soup(preview))
     assert not Signature.objects.invalidated().exists()
 
     done = client.post(url, {**form, "confirm": "1"})
