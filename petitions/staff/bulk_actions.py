@@ -70,9 +70,12 @@ class SignatureBulkAction(BulkAction):
         """Do the action on `signatures` (a queryset); returns the BulkChange."""
         raise NotImplementedError
 
+    #: What the message after the action says, with `{total}` for how many signatures changed.
+    success = ""
+
     @classmethod
     def success_message(cls, total):
-        raise NotImplementedError
+        return cls.success.format(total=total)
 
     def get_success_message(self, num_parent_objects, num_child_objects):
         return self.success_message(num_parent_objects)
@@ -90,6 +93,7 @@ class InvalidateBulkAction(SignatureBulkAction):
         "export for the addressee. They are kept, and can be restored."
     )
     confirm_label = "Invalidate"
+    success = "Invalidated {total} signatures. They no longer count."
 
     def get_execution_context(self):
         return {**super().get_execution_context(), "reason": self.cleaned_form.cleaned_data["reason"]}
@@ -97,10 +101,6 @@ class InvalidateBulkAction(SignatureBulkAction):
     @classmethod
     def apply(cls, signatures, user, log_data, reason=""):
         return invalidate_signatures(signatures, reason, user, log_data=log_data)
-
-    @classmethod
-    def success_message(cls, total):
-        return f"Invalidated {total} signatures. They no longer count."
 
 
 class RestoreBulkAction(SignatureBulkAction):
@@ -114,14 +114,11 @@ class RestoreBulkAction(SignatureBulkAction):
         "are left as they are."
     )
     confirm_label = "Restore"
+    success = "Restored {total} signatures."
 
     @classmethod
     def apply(cls, signatures, user, log_data, reason=""):
         return restore_signatures(signatures, user, reason=reason, log_data=log_data)
-
-    @classmethod
-    def success_message(cls, total):
-        return f"Restored {total} signatures."
 
 
 class EraseBulkAction(SignatureBulkAction):
@@ -136,14 +133,11 @@ class EraseBulkAction(SignatureBulkAction):
         "Counted signatures leave the count. The audit log records how many, never who."
     )
     confirm_label = "Erase permanently"
+    success = "Erased {total} signatures."
 
     @classmethod
     def apply(cls, signatures, user, log_data, reason=""):
         return erase_signatures(signatures, user, log_data=log_data)
-
-    @classmethod
-    def success_message(cls, total):
-        return f"Erased {total} signatures."
 
 
 SIGNATURE_BULK_ACTIONS = [InvalidateBulkAction, RestoreBulkAction, EraseBulkAction]
