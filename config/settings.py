@@ -3,6 +3,9 @@
 Each setting is stated once, with the default that serves a local run with nothing
 installed (SQLite, console email, local-memory cache). Production differs only where an
 environment variable says so; `.env.example` documents each variable.
+
+One file on purpose, past ~400 lines: every setting and its default in one place, as Django
+expects, rather than split across modules a reader would have to merge in their head.
 """
 
 import sys

@@ -34,11 +34,7 @@ REDIS_DOWN = {
 }
 
 
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    """Switch the page cache on (the tests' default is off) with an empty cache."""
-    settings.PAGE_CACHE_SECONDS = 300
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("page_cache_on")
 
 
 def rename_without_signals(page, title):
