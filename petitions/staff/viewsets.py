@@ -140,6 +140,14 @@ class SignatureIndexView(IndexView):
     @cached_property
     def header_more_buttons(self):
         buttons = [button for button in super().header_more_buttons if "export=" not in (button.url or "")]
+        if self.user_has_permission("manage"):
+            # Every row the filters select, on all pages (the bulk actions take the ticked rows).
+            params = self.request.GET.copy()
+            params.pop(self.page_kwarg, None)
+            url = f"{reverse('petitions_admin:invalidate')}?{params.urlencode()}"
+            buttons.append(
+                Button("Invalidate or restore all these", url=url, icon_name="warning", priority=80)
+            )
         if not self.user_has_permission("export"):
             return buttons
         priority = 90
