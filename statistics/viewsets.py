@@ -40,9 +40,23 @@ class DatasetViewSet(SnippetViewSet):
 
 class _ObservationChooseMixin:
     filter_form_class = ObservationChooserFilterForm
+    per_page = 25
 
     def get_object_list(self):
-        return Observation.objects.select_related("period", "area", "platform")
+        return Observation.objects.select_related("dataset", "period", "area", "platform")
+
+    @property
+    def columns(self):
+        # Each row reads as the figure would on a page: where, on what, when, how many; then what was
+        # counted and where it comes from, to tell apart figures that share the first four.
+        title = self.title_column
+        title.label = "Figure"
+        title.accessor = lambda observation: observation.reading
+        return [
+            title,
+            Column("measure", label="What was counted"),
+            Column("dataset", label="Dataset"),
+        ]
 
 
 class ObservationChooseView(_ObservationChooseMixin, ChooseView):

@@ -232,7 +232,13 @@ class Observation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.period} · {self.area} · {self.platform} · {self.measure}: {self.value_text}"
+        return f"{self.reading} ({self.measure})"
+
+    @property
+    def reading(self):
+        """The figure as a reader would say it, in the order editors look for it: area, platform, period,
+        value ('East of England, Instagram, 2018/19: 288')."""
+        return f"{self.area}, {self.platform}, {self.period}: {self.value_text}"
 
     @property
     def value_text(self):
