@@ -19,6 +19,8 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from statistics.forms import ObservationChooserFilterForm, StatisticWidgetForm
 from statistics.import_views import IMPORT_PERMISSION, ObservationPreviewView, ObservationUploadView
 from statistics.models import Area, Dataset, Observation, Period, Platform, StatisticWidget
+from statistics.rendering import widget_findings
+from statistics.usage import usage_counts
 
 
 class DatasetViewSet(SnippetViewSet):
@@ -70,6 +72,50 @@ class ObservationChooseResultsView(_ObservationChooseMixin, ChooseResultsView):
 class ObservationChooserViewSet(SnippetChooserViewSet):
     choose_view_class = ObservationChooseView
     choose_results_view_class = ObservationChooseResultsView
+
+
+class _WidgetChooseMixin:
+    """Widgets told apart as an editor needs: the kind, what the widget says and how often it is used."""
+
+    def get_object_list(self):
+        return StatisticWidget.objects.all()
+
+    def get_results_page(self, request):
+        results = super().get_results_page(request)
+        widgets = list(results.object_list)
+        findings = widget_findings(widgets)
+        counts = usage_counts(widgets)
+        for widget in widgets:
+            widget.chooser_finding = findings[widget.pk]
+            widget.chooser_usage = _usage_words(counts[widget.pk])
+        results.object_list = widgets
+        return results
+
+    @property
+    def columns(self):
+        return [
+            self.title_column,
+            Column("kind", label="Kind", accessor="get_kind_display"),
+            Column("chooser_finding", label="Shows"),
+            Column("chooser_usage", label="Used on"),
+        ]
+
+
+def _usage_words(count):
+    return "Not used yet" if count == 0 else f"{count} page{'s' if count != 1 else ''}"
+
+
+class WidgetChooseView(_WidgetChooseMixin, ChooseView):
+    pass
+
+
+class WidgetChooseResultsView(_WidgetChooseMixin, ChooseResultsView):
+    pass
+
+
+class WidgetChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = WidgetChooseView
+    choose_results_view_class = WidgetChooseResultsView
 
 
 class ObservationViewSet(SnippetViewSet):
@@ -135,6 +181,7 @@ class StatisticWidgetViewSet(SnippetViewSet):
     model = StatisticWidget
     icon = "table"
     menu_label = "Widgets"
+    chooser_viewset_class = WidgetChooserViewSet
     list_display = ["title", "kind", "dataset", UpdatedAtColumn()]
     list_filter = ["kind", "dataset"]
     edit_handler = ObjectList(

@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from statistics.forms import ObservationChooserFilterForm
-from statistics.models import Area, Platform
+from statistics.models import Area, Platform, StatisticWidget
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +81,39 @@ def test_an_unknown_filter_value_lists_everything_rather_than_failing(client, ed
 
     assert not form.is_valid()
     assert len(chosen_rows(client, area="not-a-number")) == 9
+
+
+WIDGET_CHOOSER = "wagtailsnippetchoosers_statistics_statisticwidget"
+
+
+def test_the_widget_chooser_tells_widgets_apart_by_kind_figure_and_use(client, editor, demo_widgets):
+    client.force_login(editor)
+
+    response = client.get(reverse(f"{WIDGET_CHOOSER}:choose_results"))
+
+    page = soup(response)
+    headers = [th.get_text(strip=True) for th in page.select("thead th")]
+    assert headers[1:] == ["Kind", "Shows", "Used on"]
+    rows = {
+        row.select_one("a").get_text(strip=True): [td.get_text(" ", strip=True) for td in row.select("td")]
+        for row in page.select("tbody tr")
+    }
+    assert len(rows) == StatisticWidget.objects.count()
+    daily = rows["Child sex offences on Facebook apps every day"]
+    assert daily[1] == "Headline figure"
+    assert daily[2].startswith("11 a day")
+    # No page has been made yet.
+    assert {cells[3] for cells in rows.values()} == {"Not used yet"}
+
+
+def test_the_widget_chooser_counts_the_pages_a_widget_is_on(client, editor, demo_widgets, page_showing):
+    client.force_login(editor)
+    widget = demo_widgets["facebook_apps_total"]
+    page_showing(widget)
+    page_showing(widget)
+    page_showing(demo_widgets["whatsapp_share"])
+
+    response = client.get(reverse(f"{WIDGET_CHOOSER}:choose_results"))
+
+    row = next(row for row in soup(response).select("tbody tr") if row.a.get_text(strip=True) == widget.title)
+    assert row.select("td")[3].get_text(strip=True) == "2 pages"
