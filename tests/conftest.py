@@ -6,7 +6,8 @@ all with `PASSWORD`; `superuser_client` is the test client signed in as the supe
 `home_page` is campaign's `HomePage` at the site's root, with site settings; `plain_home_page` is a
 bare Wagtail page there instead, for the apps below campaign. Content: `petition` (a live open letter
 on the plain home page), the demo's own letter (`demo_petition`, on the campaign home page), dataset
-and widgets, and `page_showing(widget)` (a page with a widget on it). Uploads go to a temporary folder; the demo's words can be edited for one test.
+and widgets, and `page_showing(widget)` (a page with a widget on it). Uploads go to a temporary
+folder; the demo's words can be edited for one test.
 """
 
 import psycopg
@@ -203,6 +204,7 @@ def demo_widgets(demo_dataset):
 def page_showing(home_page):
     """`page_showing(widget, text="", slug=...)`: a published standard page with the widget in its body,
     after a paragraph of `text` (a page whose own words may quote the widget's figure)."""
+
     def make(widget, text="", **kwargs):
         body = [block("text", f"<p>{text}</p>")] if text else []
         body.append(block("statistic", {"widget": widget.pk, "heading_level": "h2"}))
