@@ -18,6 +18,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from statistics.forms import ObservationImportConfirmForm, ObservationImportForm
 from statistics.importers.plan import ImportOutdated, apply_import, plan_import, prepare_import
 from statistics.importers.problems import ImportRejected
+from statistics.importers.reach import import_reach
 from statistics.importers.validation import validate_rows
 from statistics.models import Dataset
 
@@ -82,11 +83,12 @@ class ObservationPreviewView(WagtailAdminTemplateMixin, FormView):
             messages.error(request, "That import has expired or was already done. Upload the file again.")
             return redirect("statistics_import:upload")
         self.dataset = get_object_or_404(Dataset, pk=self.pending["dataset"])
-        self.plan, self.problems = None, []
+        self.plan, self.problems, self.reach = None, [], []
         if request.method != "POST":
             # A confirmation is checked and planned once, by apply_import under the dataset's lock.
             try:
                 self.plan = plan_import(self.dataset, validate_rows(self.pending["rows"]))
+                self.reach = import_reach(self.plan, request.user)
             except ImportRejected as rejected:
                 # The stored data changed since the upload in a way that makes the file wrong now.
                 self.problems = rejected.problems
@@ -105,7 +107,11 @@ class ObservationPreviewView(WagtailAdminTemplateMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            plan=self.plan, problems=self.problems, file_name=self.pending["file_name"], dataset=self.dataset
+            plan=self.plan,
+            problems=self.problems,
+            reach=self.reach,
+            file_name=self.pending["file_name"],
+            dataset=self.dataset,
         )
         return context
 

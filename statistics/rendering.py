@@ -44,7 +44,7 @@ def render_widget(widget):
     return render_widgets([widget]).get(widget.pk, "")
 
 
-def _load_figures(widgets):
+def load_figures(widgets):
     """What the widgets show, in three queries: ({widget id: observations}, wholes, datasets)."""
     observation_fields = [f"observation__{name}" for name in _OBSERVATION_RELATED]
     links = (
@@ -63,7 +63,7 @@ def _load_figures(widgets):
 
 
 def _render_from_database(widgets):
-    observations, wholes, datasets = _load_figures(widgets)
+    observations, wholes, datasets = load_figures(widgets)
     return {
         widget.pk: render_widget_html(
             widget, observations[widget.pk], wholes.get(widget.whole_id), datasets[widget.dataset_id]
@@ -74,7 +74,7 @@ def _render_from_database(widgets):
 
 def widget_findings(widgets):
     """{widget id: what the widget says, in one sentence}: for the admin, where a widget is chosen."""
-    observations, wholes, _datasets = _load_figures(widgets)
+    observations, wholes, _datasets = load_figures(widgets)
     findings = {}
     for widget in widgets:
         try:

@@ -36,12 +36,13 @@ class Use:
     quoted: tuple = ()
 
 
-def uses_of(widgets, user=None, old_values=()):
+def uses_of(widgets, user=None, old_values=None):
     """{widget id: [Use, ...]} for these widgets, each object once per widget, in title order.
 
-    `old_values` are the figures about to change (Decimals): a use whose own text quotes one of them is
-    marked, since a widget updates itself and the words around it do not.
+    `old_values` ({widget id: Decimals}) are the figures about to change: a use whose own text quotes one
+    of its widget's is marked, since a widget updates itself and the words around it do not.
     """
+    old_values = old_values or {}
     finder = AdminURLFinder(user)
     by_widget = defaultdict(set)
     references = ReferenceIndex.get_references_to_in_bulk(list(widgets)).values_list(
@@ -61,9 +62,11 @@ def uses_of(widgets, user=None, old_values=()):
             queryset = queryset.specific()
         for obj in queryset:
             objects[(content_type_id, str(obj.pk))] = obj
-    patterns = [(_figure_pattern(value), format_decimal(value)) for value in old_values]
     uses = {}
     for widget in widgets:
+        patterns = [
+            (_figure_pattern(value), format_decimal(value)) for value in sorted(old_values.get(widget.pk, ()))
+        ]
         found = [objects[key] for key in by_widget.get(widget.pk, ()) if key in objects]
         uses[widget.pk] = sorted(
             (

@@ -16,6 +16,7 @@ from wagtail.log_actions import log
 from statistics.choices import Qualifier
 from statistics.figures.numbers import format_decimal
 from statistics.import_format import observation_identity
+from statistics.importers.reach import as_log_data, import_reach
 from statistics.importers.reading import read_rows
 from statistics.importers.validation import ObservationRow, validate_rows
 from statistics.models import Area, Dataset, Observation, Period, Platform
@@ -33,6 +34,8 @@ class Change:
     row: ObservationRow
     # (what, stored, in the file) for each field that differs.
     differences: list
+    # The stored observation, as it is before the import.
+    stored: Observation = field(compare=False, repr=False, default=None)
 
 
 @dataclass
@@ -89,7 +92,7 @@ def plan_import(dataset, rows):
         if observation.note != row.note:
             differences.append(("note", observation.note, row.note))
         if differences:
-            plan.changed.append(Change(row=row, differences=differences))
+            plan.changed.append(Change(row=row, differences=differences, stored=observation))
         else:
             plan.unchanged += 1
     plan.new_periods = _new_names(Period, "label", {row.period for row in rows})
@@ -132,6 +135,8 @@ def apply_import(dataset, raw_rows, *, file_name, user=None, expected_fingerprin
         plan = plan_import(dataset, rows)
         if expected_fingerprint is not None and expected_fingerprint != plan.fingerprint:
             raise ImportOutdated
+        # Worked out before the figures change, so it can say what the widgets said before.
+        reach = as_log_data(import_reach(plan, user))
         periods = _ensure_periods(rows)
         areas = _ensure_areas(rows)
         platforms = _ensure_platforms(rows)
@@ -173,6 +178,7 @@ def apply_import(dataset, raw_rows, *, file_name, user=None, expected_fingerprin
                 "added": len(plan.added),
                 "changed": len(plan.changed),
                 "unchanged": plan.unchanged,
+                "reach": reach,
             },
         )
         if plan.changes_anything:
