@@ -7,7 +7,7 @@ from wagtail.admin.forms.choosers import BaseFilterForm
 
 from statistics.choices import WidgetKind
 from statistics.figures.checks import widget_problems
-from statistics.import_format import COLUMNS, FILE_TOO_LARGE, MAX_FILE_BYTES
+from statistics.import_format import FILE_TOO_LARGE, MAX_FILE_BYTES
 from statistics.models import Area, Dataset, Period, Platform
 
 
@@ -22,11 +22,20 @@ class ObservationImportForm(forms.Form):
     file = forms.FileField(
         label="Data file",
         help_text=(
-            "A CSV file (UTF-8) or an Excel workbook (.xlsx, first sheet) with one observation a row and "
-            f"the columns {', '.join(COLUMNS)}. You will see what changes before anything is saved."
+            "A CSV file (UTF-8) or an Excel workbook (.xlsx, first sheet) with one figure a row, under "
+            "the column headings listed below (start from the template or the current data). You will see "
+            "what changes before anything is saved."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        datasets = self.fields["dataset"].queryset
+        if len(datasets[:2]) == 1 and not self.initial.get("dataset"):
+            # Only one to choose: chosen already, rather than "---------".
+            self.initial["dataset"] = datasets[0].pk
+            self.fields["dataset"].empty_label = None
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]

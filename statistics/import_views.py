@@ -10,17 +10,20 @@ import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from statistics.exports import write_observations_csv, write_observations_xlsx
 from statistics.forms import ObservationImportConfirmForm, ObservationImportForm
+from statistics.import_format import COLUMN
 from statistics.importers.plan import ImportOutdated, apply_import, plan_import, prepare_import
 from statistics.importers.problems import ImportRejected
 from statistics.importers.reach import import_reach
 from statistics.importers.validation import validate_rows
-from statistics.models import Dataset
+from statistics.models import Dataset, Observation
 
 IMPORT_PERMISSION = "statistics.import_observations"
 _SESSION_PREFIX = "statistics-import:"
@@ -33,6 +36,32 @@ def _session_key(token):
 def _require_import_permission(user):
     if not user.has_perm(IMPORT_PERMISSION):
         raise PermissionDenied
+
+
+_DOWNLOADS = {
+    "csv": ("text/csv; charset=utf-8", write_observations_csv),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_observations_xlsx),
+}
+
+
+def import_file_download(request, extension, dataset_id=None):
+    """The import format as a file to fill in: the header row alone (a template), or with a dataset's
+    current figures (a starting file to correct and import again)."""
+    _require_import_permission(request.user)
+    if extension not in _DOWNLOADS:
+        raise Http404("CSV and XLSX only.")
+    content_type, write = _DOWNLOADS[extension]
+    observations, name = [], "figures-template"
+    if dataset_id is not None:
+        dataset = get_object_or_404(Dataset, pk=dataset_id)
+        observations = Observation.objects.filter(dataset=dataset).select_related(
+            "period", "area__parent", "platform"
+        )
+        name = dataset.slug
+    response = HttpResponse(content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
+    write(observations, response)
+    return response
 
 
 class ObservationUploadView(WagtailAdminTemplateMixin, FormView):
@@ -50,6 +79,11 @@ class ObservationUploadView(WagtailAdminTemplateMixin, FormView):
 
     def get_initial(self):
         return {"dataset": self.request.GET.get("dataset")}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            columns=COLUMN.values(), datasets=Dataset.objects.all(), extensions=list(_DOWNLOADS), **kwargs
+        )
 
     def form_valid(self, form):
         dataset = form.cleaned_data["dataset"]

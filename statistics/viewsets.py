@@ -17,7 +17,12 @@ from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, Snippe
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from statistics.forms import ObservationChooserFilterForm, StatisticWidgetForm
-from statistics.import_views import IMPORT_PERMISSION, ObservationPreviewView, ObservationUploadView
+from statistics.import_views import (
+    IMPORT_PERMISSION,
+    ObservationPreviewView,
+    ObservationUploadView,
+    import_file_download,
+)
 from statistics.models import Area, Dataset, Observation, Period, Platform, StatisticWidget
 from statistics.rendering import widget_findings
 from statistics.usage import usage_counts
@@ -224,6 +229,8 @@ class ObservationImportViewSet(ViewSet):
     def get_urlpatterns(self):
         return [
             path("", ObservationUploadView.as_view(), name="upload"),
+            path("template.<str:extension>", import_file_download, name="template"),
+            path("dataset-<int:dataset_id>.<str:extension>", import_file_download, name="starting_file"),
             path("<str:token>/", ObservationPreviewView.as_view(), name="preview"),
         ]
 

@@ -132,7 +132,8 @@ def test_a_bad_file_lists_its_problems_by_row_and_column_and_saves_nothing(clien
     page = soup(response)
     assert "Nothing was imported." in page.select_one("[role=alert]").get_text()
     problems = [
-        [cell.get_text() for cell in row.select("td")] for row in page.select("table.listing tbody tr")
+        [cell.get_text() for cell in row.select("td")]
+        for row in page.select("table.import-problems tbody tr")
     ]
     assert problems == [
         ["6", "value", "'two hundred' is not a number. Write digits only, such as 4000 or 3.2."],
@@ -164,7 +165,8 @@ def test_a_file_that_is_not_data_is_refused_in_plain_words(client, data_staff):
 
     response = upload(client, DatasetFactory(), b"%PDF-1.4 a letter", name="letter.pdf")
 
-    problems = [[cell.get_text() for cell in row.select("td")] for row in soup(response).select("tbody tr")]
+    rows = soup(response).select("table.import-problems tbody tr")
+    problems = [[cell.get_text() for cell in row.select("td")] for row in rows]
     assert problems == [
         [
             "The whole file",
