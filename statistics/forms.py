@@ -52,6 +52,9 @@ class ObservationImportConfirmForm(forms.Form):
 class StatisticWidgetForm(WagtailAdminModelForm):
     """The widget editor's form: refuses, in plain words, a selection of figures that makes no sense."""
 
+    class Media:
+        js = ["statistics/widget-form.js"]
+
     def is_valid(self):
         # The chosen figures live in an inline formset, validated after the form's own clean(); the
         # widget as a whole can only be checked once both are valid.

@@ -1,5 +1,5 @@
-"""Admin viewsets: the Statistics menu with datasets, observations, areas, platforms, periods, widgets and
-the data import."""
+"""Admin viewsets: the Statistics menu with datasets, figures (observations), areas, platforms, periods,
+widgets and the data import."""
 
 from django import forms
 from django.urls import path
@@ -8,7 +8,6 @@ from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
     InlinePanel,
-    MultiFieldPanel,
     ObjectList,
 )
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
@@ -16,6 +15,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from statistics.choices import WIDGET_KIND_FIELDS, WidgetKind
 from statistics.forms import ObservationChooserFilterForm, StatisticWidgetForm
 from statistics.import_views import (
     IMPORT_PERMISSION,
@@ -79,6 +79,31 @@ class ObservationChooserViewSet(SnippetChooserViewSet):
     choose_results_view_class = ObservationChooseResultsView
 
 
+class KindFieldPanel(FieldPanel):
+    """A widget field that applies to some kinds of widget only (`WIDGET_KIND_FIELDS`): hidden, in the
+    page as served, for a widget of another kind. Its value is still sent and kept, so changing the kind
+    and back loses nothing; statistics/widget-form.js shows and hides it as the kind changes."""
+
+    def __init__(self, field_name, *args, **kwargs):
+        kinds = WIDGET_KIND_FIELDS[field_name]
+        attrs = {"data-widget-kinds": " ".join(kinds), **kwargs.pop("attrs", {})}
+        super().__init__(field_name, *args, attrs=attrs, **kwargs)
+
+    def clone_kwargs(self):
+        kwargs = super().clone_kwargs()
+        kwargs["attrs"] = {key: value for key, value in self.attrs.items() if key != "data-widget-kinds"}
+        return kwargs
+
+    class BoundPanel(FieldPanel.BoundPanel):
+        @property
+        def attrs(self):
+            kind = self.form["kind"].value() or WidgetKind.HEADLINE
+            kinds = self.panel.attrs["data-widget-kinds"].split()
+            # A field with an error stays in sight, whatever the kind, so the editor can correct it.
+            hidden = kind not in kinds and not self.bound_field.errors
+            return {**self.panel.attrs, "hidden": hidden}
+
+
 class _WidgetChooseMixin:
     """Widgets told apart as an editor needs: the kind, what the widget says and how often it is used."""
 
@@ -126,7 +151,7 @@ class WidgetChooserViewSet(SnippetChooserViewSet):
 class ObservationViewSet(SnippetViewSet):
     model = Observation
     icon = "list-ul"
-    menu_label = "Observations"
+    menu_label = "Figures"
     chooser_viewset_class = ObservationChooserViewSet
     list_display = [
         "period",
@@ -199,15 +224,13 @@ class StatisticWidgetViewSet(SnippetViewSet):
                 label="Figure",
                 min_num=1,
                 help_text=(
-                    "The stored figures this widget shows or works from, in order. Numbers cannot be "
-                    "typed in: correct them in the data and every widget updates."
+                    "The stored figures this widget shows or works from, in order, e.g. Facebook, Instagram "
+                    "and WhatsApp in the East of England. Numbers cannot be typed in: correct them in the "
+                    "data and every widget updates."
                 ),
             ),
-            MultiFieldPanel(
-                [FieldPanel("calculation"), FieldPanel("whole"), FieldPanel("label"), FieldPanel("rounding")],
-                heading="Headline figure and share",
-            ),
-            MultiFieldPanel([FieldPanel("orientation"), FieldPanel("sort_order")], heading="Chart layout"),
+            *(KindFieldPanel(name) for name in ("calculation", "whole", "label", "rounding")),
+            *(KindFieldPanel(name) for name in ("orientation", "sort_order")),
             FieldPanel("note"),
         ],
         base_form_class=StatisticWidgetForm,

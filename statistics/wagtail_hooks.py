@@ -14,7 +14,7 @@ register_snippet(StatisticsViewSetGroup)
 def register_import_action(actions):
     @actions.register_action(IMPORT_ACTION)
     class ImportObservations(LogFormatter):
-        label = "Import observations"
+        label = "Import figures"
 
         def format_message(self, log_entry):
             data = log_entry.data

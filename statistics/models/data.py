@@ -60,7 +60,7 @@ class Dataset(models.Model):
 
     class Meta:
         ordering = ["title"]
-        permissions = [("import_observations", "Can import observations from a CSV or XLSX file")]
+        permissions = [("import_observations", "Can import figures from a CSV or XLSX file")]
 
     def __str__(self):
         return self.title
@@ -211,6 +211,9 @@ class Observation(models.Model):
 
     class Meta:
         ordering = ["dataset", "period__start_date", "area__name", "platform__name", "measure"]
+        # Editors and the public read "figure"; the code and the import format keep "observation".
+        verbose_name = "figure"
+        verbose_name_plural = "figures"
         constraints = [
             models.UniqueConstraint(
                 fields=["dataset", "period", "area", "platform", "measure"],

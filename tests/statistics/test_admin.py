@@ -96,7 +96,7 @@ def test_data_staff_upload_see_the_preview_confirm_and_the_import_is_logged(
     assert not Observation.objects.exists(), "nothing is saved before confirmation"
     preview = soup(client.get(preview_url))
     summary = preview.select_one(".nice-padding p").get_text(" ", strip=True)
-    assert "Importing foi_2018_19.csv into FOI 2018/19 will add 9 observations, change 0" in summary
+    assert "Importing foi_2018_19.csv into FOI 2018/19 will add 9 figures, change 0" in summary
     added = [
         [cell.get_text() for cell in row.select("td")] for row in preview.select("table.listing tbody tr")
     ]
