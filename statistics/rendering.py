@@ -13,7 +13,13 @@ from django.utils.safestring import mark_safe
 
 from core.caching import Generation
 from statistics.figures.presenters import WidgetUnavailable, build_widget_view
-from statistics.models import Dataset, Observation, StatisticWidget, StatisticWidgetObservation
+from statistics.models import (
+    Dataset,
+    Observation,
+    StatisticWidget,
+    StatisticWidgetObservation,
+    measure_words_of,
+)
 from statistics.widget_cache import WIDGET_CACHE_TIMEOUT, clear_widgets, widget_cache_key, widget_generation
 from statistics.widget_html import render_widget_html
 
@@ -50,13 +56,17 @@ def load_figures(widgets):
     links = (
         StatisticWidgetObservation.objects.filter(widget__in=widgets)
         .select_related(*observation_fields)
+        .annotate(measure_name_in_text=measure_words_of("observation__measure"))
         .order_by("widget_id", "sort_order", "pk")
     )
     observations = defaultdict(list)
     for link in links:
+        link.observation.measure_name_in_text = link.measure_name_in_text
         observations[link.widget_id].append(link.observation)
-    wholes = Observation.objects.select_related(*_OBSERVATION_RELATED).in_bulk(
-        {widget.whole_id for widget in widgets if widget.whole_id}
+    wholes = (
+        Observation.objects.select_related(*_OBSERVATION_RELATED)
+        .annotate(measure_name_in_text=measure_words_of("measure"))
+        .in_bulk({widget.whole_id for widget in widgets if widget.whole_id})
     )
     datasets = Dataset.objects.in_bulk({widget.dataset_id for widget in widgets})
     return observations, wholes, datasets

@@ -23,7 +23,7 @@ from statistics.import_views import (
     ObservationUploadView,
     import_file_download,
 )
-from statistics.models import Area, Dataset, Observation, Period, Platform, StatisticWidget
+from statistics.models import Area, Dataset, Measure, Observation, Period, Platform, StatisticWidget
 from statistics.rendering import widget_findings
 from statistics.usage import usage_counts
 
@@ -193,9 +193,22 @@ class PlatformViewSet(SnippetViewSet):
     model = Platform
     icon = "site"
     menu_label = "Platforms"
-    list_display = ["name"]
-    search_fields = ["name"]
-    panels = [FieldPanel("name"), FieldPanel("members", widget=forms.CheckboxSelectMultiple)]
+    list_display = ["name", "name_in_text"]
+    search_fields = ["name", "name_in_text"]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("name_in_text"),
+        FieldPanel("members", widget=forms.CheckboxSelectMultiple),
+    ]
+
+
+class MeasureViewSet(SnippetViewSet):
+    model = Measure
+    icon = "tag"
+    menu_label = "Measures"
+    list_display = ["name", "name_in_text"]
+    search_fields = ["name", "name_in_text"]
+    panels = [FieldPanel("name"), FieldPanel("name_in_text")]
 
 
 class PeriodViewSet(SnippetViewSet):
@@ -278,5 +291,6 @@ class StatisticsViewSetGroup(SnippetViewSetGroup):
         ObservationImportViewSet,
         AreaViewSet,
         PlatformViewSet,
+        MeasureViewSet,
         PeriodViewSet,
     )

@@ -13,7 +13,7 @@ from wagtail.models import Orderable, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
 from statistics.choices import Calculation, Orientation, Rounding, SortOrder, WidgetKind
-from statistics.models.data import Dataset, Observation
+from statistics.models.data import Dataset, Observation, attach_measure_words
 from statistics.widget_cache import widgets_changed_after_commit
 from statistics.widget_html import render_widget_uncached
 
@@ -128,6 +128,8 @@ class StatisticWidget(PreviewableMixin, RevisionMixin, index.Indexed, Clusterabl
 
     def get_preview_context(self, request, mode_name):
         context = super().get_preview_context(request, mode_name)
+        observations = [link.observation for link in self.widget_observations.all() if link.observation_id]
+        attach_measure_words([*observations, *([self.whole] if self.whole_id else [])])
         context["widget_html"] = render_widget_uncached(self)
         return context
 

@@ -36,8 +36,7 @@ def test_a_chart_has_a_finding_labelled_bars_a_data_table_source_and_download(cl
     html = soup(render_widget(demo_widgets["east_of_england_chart"]))
 
     assert html.select_one(".statistic__finding").get_text(strip=True) == (
-        "Instagram had the most child abuse image and online child sexual offences in the East of "
-        "England: 288."
+        "Instagram had the most child sex offences in the East of England: 288."
     )
     items = [
         (item.select_one(".bar-chart__label").get_text(), item.select_one(".bar-chart__value").get_text())
