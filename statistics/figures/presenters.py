@@ -54,6 +54,16 @@ class WidgetView:
     bars: list = field(default_factory=list)
     orientation: str = ""
 
+    @property
+    def figure_parts(self):
+        """(qualifier, number) of the headline figure: ('more than', '4,000'), or ('', '11 a day').
+
+        Set apart so that the number never breaks across lines while the words before it may."""
+        qualifier = "more than "
+        if self.figure.startswith(qualifier):
+            return qualifier.strip(), self.figure.removeprefix(qualifier)
+        return "", self.figure
+
 
 class WidgetUnavailable(Exception):
     """The widget's observations no longer make sense together (say, a part corrected above its whole)."""

@@ -104,7 +104,9 @@ def test_load_demo_builds_the_campaign_site(client, debug_on):
     assert petition.privacy_notice.slug == "privacy-notice"
     assert Signature.objects.filter(petition=petition).exists()
     assert home.petition_call_to_action[0].value["petition"].pk == petition.pk
-    assert len(home.headline_statistics) == 3
+    # One card a fact: "11 a day" states the "more than 4,000 in a year" it comes from.
+    cards = [block.value["widget"].title for block in home.headline_statistics]
+    assert cards == ["Child sex offences on Facebook apps every day", "WhatsApp's share of known platforms"]
     assert all(article.related_statistics for article in NewsArticlePage.objects.all())
 
     settings = SiteSettings.for_site(site)
