@@ -75,6 +75,7 @@ def test_the_data_staff_group_is_made_with_the_right_permissions(import_permissi
         "view_area",
     } <= codenames
     assert "delete_dataset" not in codenames
+    assert {"add_measure", "change_measure", "view_measure"} <= codenames
     assert not codenames & {"add_statisticwidget", "change_statisticwidget"}
     assert import_permission not in Group.objects.get(name="Editors").permissions.all()
     assert Group.objects.get(name="Editors").permissions.filter(codename="change_statisticwidget").exists()
