@@ -13,9 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.generic import FormView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from core.admin_views import AdminFormView
 from statistics.exports import write_observations_csv, write_observations_xlsx
 from statistics.forms import ObservationImportConfirmForm, ObservationImportForm
 from statistics.import_format import COLUMN
@@ -33,11 +32,6 @@ def _session_key(token):
     return _SESSION_PREFIX + token
 
 
-def _require_import_permission(user):
-    if not user.has_perm(IMPORT_PERMISSION):
-        raise PermissionDenied
-
-
 _DOWNLOADS = {
     "csv": ("text/csv; charset=utf-8", write_observations_csv),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_observations_xlsx),
@@ -47,7 +41,8 @@ _DOWNLOADS = {
 def import_file_download(request, extension, dataset_id=None):
     """The import format as a file to fill in: the header row alone (a template), or with a dataset's
     current figures (a starting file to correct and import again)."""
-    _require_import_permission(request.user)
+    if not request.user.has_perm(IMPORT_PERMISSION):
+        raise PermissionDenied
     if extension not in _DOWNLOADS:
         raise Http404("CSV and XLSX only.")
     content_type, write = _DOWNLOADS[extension]
@@ -64,18 +59,12 @@ def import_file_download(request, extension, dataset_id=None):
     return response
 
 
-class ObservationUploadView(WagtailAdminTemplateMixin, FormView):
+class ObservationUploadView(AdminFormView):
+    permission = IMPORT_PERMISSION
     form_class = ObservationImportForm
     template_name = "statistics/admin/import_upload.html"
     page_title = "Import data"
     header_icon = "upload"
-
-    def dispatch(self, request, *args, **kwargs):
-        _require_import_permission(request.user)
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     def get_initial(self):
         return {"dataset": self.request.GET.get("dataset")}
@@ -104,14 +93,15 @@ class ObservationUploadView(WagtailAdminTemplateMixin, FormView):
         return redirect("statistics_import:preview", token=token)
 
 
-class ObservationPreviewView(WagtailAdminTemplateMixin, FormView):
+class ObservationPreviewView(AdminFormView):
+    permission = IMPORT_PERMISSION
+    parent_breadcrumbs = [("statistics_import:upload", "Import data")]
     form_class = ObservationImportConfirmForm
     template_name = "statistics/admin/import_preview.html"
     page_title = "Check and confirm the import"
     header_icon = "upload"
 
     def dispatch(self, request, *args, **kwargs):
-        _require_import_permission(request.user)
         self.pending = request.session.get(_session_key(kwargs["token"]))
         if self.pending is None:
             messages.error(request, "That import has expired or was already done. Upload the file again.")
@@ -127,13 +117,6 @@ class ObservationPreviewView(WagtailAdminTemplateMixin, FormView):
                 # The stored data changed since the upload in a way that makes the file wrong now.
                 self.problems = rejected.problems
         return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse("statistics_import:upload"), "label": "Import data"},
-            {"url": "", "label": self.page_title},
-        ]
 
     def get_initial(self):
         return {"fingerprint": self.plan.fingerprint if self.plan else ""}

@@ -3,6 +3,9 @@ nginx reverse proxies.
 
 Each runs against the test database pytest-django created, with production settings (DEBUG off), so
 what a visitor or the mail server sees is what production would show.
+
+Past ~400 lines because each service is a small start/stop pair sharing the port, log and
+clean-up helpers here; split apart they would each need those helpers again.
 """
 
 import asyncio
@@ -28,7 +31,7 @@ from django.db import connection
 from django.urls import reverse
 
 from bench.common import nginx_config
-from petitions.abuse import make_form_token
+from petitions.sign_form.token import make_form_token
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -24,17 +24,17 @@ from wagtail.admin.widgets.button import Button
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from petitions import exports
-from petitions.bulk_actions import SIGNATURE_BULK_ACTIONS
-from petitions.exports import PROFILES, ExportTooLarge, prepare_export
-from petitions.filters import (
+from petitions.models import Signature
+from petitions.staff import exports
+from petitions.staff.bulk_actions import SIGNATURE_BULK_ACTIONS
+from petitions.staff.exports import PROFILES, ExportTooLarge, prepare_export
+from petitions.staff.filters import (
     SEARCH_FIELDS,
     SignatureFilterSet,
     describe_filters,
     filter_signatures,
     search_signatures,
 )
-from petitions.models import Signature
 
 EXPORT_PROFILE_PARAMETER = "profile"
 
@@ -66,7 +66,7 @@ class SignatureIndexView(IndexView):
 
     Exports bypass Wagtail's own spreadsheet code, which reads the whole selection into memory and
     lets anyone who can see the listing download it: here they need "export" and stream from the
-    database through `petitions.exports`, the same code `manage.py export_signatories` uses.
+    database through `petitions.staff.exports`, the same code `manage.py export_signatories` uses.
     """
 
     template_name = "petitions/admin/signature_index.html"
@@ -140,6 +140,14 @@ class SignatureIndexView(IndexView):
     @cached_property
     def header_more_buttons(self):
         buttons = [button for button in super().header_more_buttons if "export=" not in (button.url or "")]
+        if self.user_has_permission("manage"):
+            # Every row the filters select, on all pages (the bulk actions take the ticked rows).
+            params = self.request.GET.copy()
+            params.pop(self.page_kwarg, None)
+            url = f"{reverse('petitions_admin:invalidate')}?{params.urlencode()}"
+            buttons.append(
+                Button("Invalidate or restore all these", url=url, icon_name="warning", priority=80)
+            )
         if not self.user_has_permission("export"):
             return buttons
         priority = 90

@@ -1,4 +1,5 @@
-"""Bots and floods: honeypot, timing token, rate limit (failing open) and the keyed client hash."""
+"""The sign form's defences against bots and floods: honeypot, timing token, rate limit (failing open),
+the keyed client hash and refusing oversized or non-form bodies."""
 
 import logging
 import re
@@ -18,15 +19,10 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from freezegun import freeze_time
 
-from petitions.abuse import (
-    FORM_PROBLEM_MESSAGE,
-    FormTokenError,
-    check_form_token,
-    hash_client,
-    make_form_token,
-)
+from petitions.mail.confirmation import make_confirmation_token
 from petitions.models import Signature
-from petitions.signing import make_confirmation_token
+from petitions.sign_form.token import FORM_PROBLEM_MESSAGE, FormTokenError, check_form_token, make_form_token
+from petitions.signing.rate_limit import hash_client
 from tests.config.test_redis_cache import REDIS_TEST_URL, record_pipelines
 
 from .conftest import post_form, sign, sign_data

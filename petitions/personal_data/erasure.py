@@ -1,0 +1,40 @@
+"""Erasing signatures: those staff select, or on request one person's across all petitions.
+
+Counted ones leave the count. The audit log records how many and, for a person, a keyed hash of the
+address, never the address.
+"""
+
+from django.utils.crypto import salted_hmac
+
+from petitions.models import Signature
+from petitions.models.bulk import change_signatures
+
+ERASE_SIGNATORY_ACTION = "petitions.erase_signatory"
+ERASE_SIGNATURES_ACTION = "petitions.erase_signatures"
+
+
+def email_reference(email):
+    """A keyed hash of an address for the audit log: proves a later request matches, reveals nothing."""
+    return salted_hmac("petitions.erasure-email", email.strip().lower(), algorithm="sha256").hexdigest()[:32]
+
+
+def erase_signatures(queryset, user, log_action=ERASE_SIGNATURES_ACTION, log_data=None):
+    """Delete the selected signatures outright, taking counted ones out of the count."""
+    return change_signatures(
+        queryset,
+        lambda batch: batch.delete(),
+        count_delta=-1,
+        action=log_action,
+        user=user,
+        log_data=log_data or {},
+    )
+
+
+def erase_signatory(email, user):
+    """Erase everything one person gave, across all petitions (the right to erasure)."""
+    return erase_signatures(
+        Signature.objects.for_email(email),
+        user,
+        log_action=ERASE_SIGNATORY_ACTION,
+        log_data={"email_hash": email_reference(email)},
+    )
