@@ -136,7 +136,7 @@ _COLUMNS = (
     ),
     Column(
         "measure",
-        "What was counted",
+        "Measure",
         "what was counted",
         "e.g. `Child abuse image and online child sexual offences`",
         cell=lambda o: o.measure,

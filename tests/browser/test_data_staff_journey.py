@@ -85,7 +85,7 @@ def test_data_staff_correct_a_figure_and_the_public_page_shows_it(
     upload(staff, dataset, "foi_2018_19_broken.csv", broken)
 
     expect(staff.get_by_role("alert")).to_contain_text("Nothing was imported")
-    problems = staff.locator("table.listing tbody tr")
+    problems = staff.locator("table.import-problems tbody tr")
     expect(problems).to_have_text(
         [
             re.compile(r"^\s*9\s+area_type\s+'county' is not an area type"),

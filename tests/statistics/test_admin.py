@@ -155,7 +155,8 @@ def test_a_nul_late_in_the_file_is_listed_at_upload_not_a_failure_at_confirmatio
     response = upload(client, DatasetFactory(), content)
 
     assert response.status_code == 200
-    problems = [[cell.get_text() for cell in row.select("td")] for row in soup(response).select("tbody tr")]
+    rows = soup(response).select("table.import-problems tbody tr")
+    problems = [[cell.get_text() for cell in row.select("td")] for row in rows]
     assert [problem[:2] for problem in problems] == [[str(last_row), "note"]]
     assert "hidden character that cannot be stored" in problems[0][2]
     assert not any(key.startswith("statistics-import:") for key, _value in client.session.items())
