@@ -72,7 +72,7 @@ def test_worker_and_requests_write_the_same_sqlite_file_at_once(tmp_path):
     assert outcome == [
         f"signatures={VISITORS}",
         f"mailed={VISITORS}",
-        f"tasks_failed=0",
+        "tasks_failed=0",
         f"recounts_done={RECOUNTS}",
     ], worker_output
 
