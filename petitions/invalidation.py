@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from petitions.counts import adjust_count, forget_cached_counts
+from petitions.counts import adjust_count, counted_by_day, forget_cached_counts
 from petitions.models import PetitionPage, Signature
 
 logger = logging.getLogger(__name__)
@@ -98,11 +98,11 @@ def _apply(rows, changes, count_delta):
     ids = [row[0] for row in rows]
     for start in range(0, len(ids), _BATCH):
         Signature.objects.filter(pk__in=ids[start : start + _BATCH]).update(**changes)
-    counted = Counter(
-        (petition_id, region) for _pk, petition_id, region, confirmed_at in rows if confirmed_at
+    counted = counted_by_day(
+        (petition_id, region, confirmed_at) for _pk, petition_id, region, confirmed_at in rows if confirmed_at
     )
-    for (petition_id, region), n in counted.items():
-        adjust_count(petition_id, region, count_delta * n)
+    for (petition_id, region, day), n in counted.items():
+        adjust_count(petition_id, region, count_delta * n, day=day)
     return Counter(petition_id for _pk, petition_id, _region, _confirmed in rows)
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from wagtail.log_actions import log
 
-from petitions.counts import adjust_count, forget_cached_counts
+from petitions.counts import adjust_count, counted_by_day, forget_cached_counts
 from petitions.models import MailStatus, PetitionPage, Signature
 
 logger = logging.getLogger(__name__)
@@ -78,11 +78,13 @@ def erase_signatures(queryset, user, log_action=ERASE_SIGNATURES_ACTION, log_dat
                 "pk", "petition_id", "region", "confirmed_at", "invalidated_at"
             )
         )
-        counted = Counter(
-            (p, region) for _pk, p, region, confirmed, invalidated in rows if confirmed and not invalidated
+        counted = counted_by_day(
+            (p, region, confirmed)
+            for _pk, p, region, confirmed, invalidated in rows
+            if confirmed and not invalidated
         )
-        for (petition_id, region), n in counted.items():
-            adjust_count(petition_id, region, -n)
+        for (petition_id, region, day), n in counted.items():
+            adjust_count(petition_id, region, -n, day=day)
         ids = [row[0] for row in rows]
         for start in range(0, len(ids), 1000):
             Signature.objects.filter(pk__in=ids[start : start + 1000]).delete()
