@@ -9,11 +9,11 @@ It creates (or reuses) the database `www_export_bench`, fills it with N signatur
 `INSERT ... SELECT ... FROM generate_series` per size, then measures, each in a fresh process so
 peak memory is that run's own:
 
-- CSV through `petitions.exports` (the code behind the admin's download and `export_signatories`:
+- CSV through `petitions.staff.exports` (the code behind the admin's download and `export_signatories`:
   counting, audit-log entries and the rows), written to /dev/null;
 - PostgreSQL's `COPY (SELECT <the raw columns> ... ORDER BY id DESC) TO STDOUT` through psycopg, to
   /dev/null: the floor, with no labels, names, local times or neutralising;
-- XLSX through `petitions.exports`, to a temporary file, at --xlsx-rows (default 100,000).
+- XLSX through `petitions.staff.exports`, to a temporary file, at --xlsx-rows (default 100,000).
 
 For each: seconds (the fastest of --repeat runs, default 3: the machine may be busy), peak resident
 memory of the process, and how much it grew during the export.
@@ -119,7 +119,7 @@ def child_fill(rows):
     from bench.signature_sql import signature_insert_sql
     from petitions.demo import create_demo_petition
     from petitions.models import Signature
-    from petitions.signing import consent_wording_ids
+    from petitions.signing.signatures import consent_wording_ids
 
     petition = create_demo_petition(Page.objects.get(depth=2))
     if Signature.objects.count() == rows:
@@ -152,13 +152,13 @@ def best_of(repeat, run):
 
 
 def child_export(file_format, repeat):
-    """Export every signature, newest first as the admin listing orders them, through petitions.exports.
+    """Export every signature, newest first as the admin listing orders them, through petitions.staff.exports.
 
     Counting and the audit-log entries (`prepare_export`) are part of what is timed, as in the admin.
     """
     setup_django()
-    from petitions.exports import prepare_export
     from petitions.models import Signature
+    from petitions.staff.exports import prepare_export
 
     baseline = peak_rss_mb()
     written = {}

@@ -703,7 +703,7 @@ def reset(petition_id):
         "shell",
         "--no-imports",
         "-c",
-        f"from petitions.counts import recount_signatures; recount_signatures([{petition_id}])",
+        f"from petitions.models.counts import recount_signatures; recount_signatures([{petition_id}])",
     )
     flush_redis()
 

@@ -114,9 +114,9 @@ SCALE_SIGNATURE = {
 def build_petition(slug, signatures):
     from bench.signature_sql import signature_insert_sql
     from campaign.models import HomePage
-    from petitions.counts import recount_signatures
     from petitions.models import PetitionPage, Signature
-    from petitions.signing import consent_wording_ids
+    from petitions.models.counts import recount_signatures
+    from petitions.signing.signatures import consent_wording_ids
 
     petition = PetitionPage.objects.filter(slug=slug).first()
     if petition is None:

@@ -1,9 +1,10 @@
 """The signature INSERT the benchmarks write in bulk or by hand, built from the model so it cannot drift.
 
-`petitions.signing` inserts a signature with SQL built from `Signature._meta`; the benchmarks insert the
-same row (the floor's bare sign view, pgbench, the bulk fills of the scale and export benchmarks) with
-SQL built the same way here. Call it where Django is set up with the project's settings (`manage.py
-shell`, or after `django.setup()`); the floor app, which has no models, is handed the text it builds.
+`petitions.signing.signatures` inserts a signature with SQL built from `Signature._meta`; the
+benchmarks insert the same row (the floor's bare sign view, pgbench, the bulk fills of the scale and
+export benchmarks) with SQL built the same way here. Call it where Django is set up with the project's
+settings (`manage.py shell`, or after `django.setup()`); the floor app, which has no models, is handed
+the text it builds.
 """
 
 # What the sign view gives a new signature on a petition that asks for confirmation; every other

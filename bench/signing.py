@@ -59,9 +59,9 @@ def petition_facts_in_shell():
     pgbench (the same values as literals; :client_id and :n make each email unique).
     """
     from bench.signature_sql import SIGNED_FIELDS, signature_insert_sql, sql_literal
-    from petitions.abuse import hash_client
     from petitions.models import PetitionPage
-    from petitions.signing import consent_wording_ids
+    from petitions.signing.rate_limit import hash_client
+    from petitions.signing.signatures import consent_wording_ids
 
     petition = PetitionPage.objects.live().exclude(slug__startswith="bench-").order_by("pk").first()
     contact, show = consent_wording_ids(petition)

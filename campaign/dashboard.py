@@ -2,7 +2,7 @@
 
 Here, in campaign, because it is the app that may use both petitions and statistics. Each panel costs a
 fixed number of queries whatever the number of signatures (the signing figures come from the
-counters, `petitions.counts.signing_activity`), and each is shown only to those allowed to see it:
+counters, `petitions.models.counts.signing_activity`), and each is shown only to those allowed to see it:
 signing figures to those who may view signatures (counts only: no panel names a signer), imports to
 those who may import. Wired up by `construct_homepage_panels` in wagtail_hooks.py.
 """
@@ -15,7 +15,7 @@ from django.urls import reverse
 from wagtail.admin.ui.components import Component
 from wagtail.models import ModelLogEntry, Page, WorkflowState
 
-from petitions.counts import signing_activity
+from petitions.models.counts import signing_activity
 from statistics.figures.presenters import Bar
 from statistics.import_views import IMPORT_PERMISSION
 from statistics.importers.plan import IMPORT_ACTION

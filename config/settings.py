@@ -380,7 +380,7 @@ PETITION_CONFIRMATION_RESEND_SECONDS = env.int("PETITION_CONFIRMATION_RESEND_SEC
 PETITION_MAIL_MAX_ATTEMPTS = env.int("PETITION_MAIL_MAX_ATTEMPTS", default=8)
 PETITION_MAIL_RETRY_SECONDS = env.int("PETITION_MAIL_RETRY_SECONDS", default=60)
 PETITION_MAIL_STUCK_SECONDS = env.int("PETITION_MAIL_STUCK_SECONDS", default=900)
-# Mails queued while a delivery task waits share that task (petitions.mail.request_delivery); the
+# Mails queued while a delivery task waits share that task (petitions.tasks.request_delivery); the
 # note that one waits lasts this long at most. It must be seen by every process, so it is off (0, a
 # task for every mail) unless the cache is the shared Redis.
 PETITION_MAIL_COALESCE_SECONDS = env.int(

@@ -1,7 +1,7 @@
 """The client's IP address, the same way for everything that keys on it.
 
-django-axes (`AXES_CLIENT_IP_CALLABLE`), the sign-form rate limit (`petitions.abuse.client_ip`) and the
-page and document password throttle (`core.password_throttle`) all call `client_ip`. One setting
+django-axes (`AXES_CLIENT_IP_CALLABLE`), the sign-form rate limit (`petitions.signing.rate_limit.client_ip`)
+and the page and document password throttle (`core.password_throttle`) all call `client_ip`. One setting
 drives it: `TRUSTED_PROXY_COUNT`, the number of reverse proxies in front of the app servers.
 
 - 0 (no proxy): the address that connected, `REMOTE_ADDR`. X-Forwarded-For is ignored.

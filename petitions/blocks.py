@@ -3,9 +3,10 @@
 from django.db import models
 from wagtail import blocks
 
-from petitions.counts import Counts, get_counts
-from petitions.forms import SignatureForm
-from petitions.signing import signing_facts
+from petitions.models import PetitionPage
+from petitions.models.counts import Counts, get_counts
+from petitions.sign_form.form import SignatureForm
+from petitions.signing.signatures import signing_facts
 
 
 class PetitionBlockDisplay(models.TextChoices):
@@ -19,9 +20,6 @@ SAMPLE_COUNT = 12_345
 
 
 def _preview_value():
-    # Imported here: the models import this module's neighbours, and the picker needs it only at run time.
-    from petitions.models import PetitionPage
-
     petition = PetitionPage.objects.live().first() or PetitionPage(
         title=SAMPLE_TITLE, target=50_000, live=True
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from petitions import views
+from petitions.signing import views
 
 app_name = "petitions"
 

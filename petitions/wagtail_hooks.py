@@ -11,13 +11,14 @@ from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.log_actions import LogFormatter
 from wagtail.models import Page
 
-from petitions.admin_views import EraseSignatoryView, InvalidateSignaturesView
-from petitions.bulk_actions import SIGNATURE_BULK_ACTIONS
-from petitions.exports import EXPORT_ACTION
-from petitions.invalidation import INVALIDATE_ACTION, RESTORE_ACTION
 from petitions.models import PetitionPage, Signature
-from petitions.personal_data import ANONYMISE_ACTION, ERASE_SIGNATORY_ACTION, ERASE_SIGNATURES_ACTION
-from petitions.viewsets import SignatureViewSet
+from petitions.personal_data.erasure import ERASE_SIGNATORY_ACTION, ERASE_SIGNATURES_ACTION
+from petitions.personal_data.retention import ANONYMISE_ACTION
+from petitions.staff.bulk_actions import SIGNATURE_BULK_ACTIONS
+from petitions.staff.exports import EXPORT_ACTION
+from petitions.staff.invalidation import INVALIDATE_ACTION, RESTORE_ACTION
+from petitions.staff.views import EraseSignatoryView, InvalidateSignaturesView
+from petitions.staff.viewsets import SignatureViewSet
 
 
 @hooks.register("register_admin_viewset")

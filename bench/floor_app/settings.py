@@ -28,7 +28,7 @@ TIME_ZONE = "Europe/London"
 CSRF_COOKIE_SECURE = False
 LOG_FORMAT = "json"
 
-# The project's form reads these (petitions.abuse).
+# The project's form reads these (petitions.sign_form.token).
 PETITION_FORM_MIN_SECONDS = 0
 PETITION_FORM_MAX_AGE_SECONDS = 86_400
 

@@ -8,9 +8,9 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from petitions.abuse import hash_client
-from petitions.forms import SignatureForm
 from petitions.regions import region_for_postcode
+from petitions.sign_form.form import SignatureForm
+from petitions.signing.rate_limit import hash_client
 
 # What the form needs to know of the petition: its id (for field ids) and its consent wordings.
 PETITION = SimpleNamespace(

@@ -10,6 +10,10 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, Pag
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from petitions.models.counts import get_counts
+from petitions.models.public_signers import recent_public_signers
+from petitions.sign_form.form import SignatureForm
+
 LETTER_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul"]
 
 DEFAULT_CONTACT_CONSENT_WORDING = (
@@ -30,7 +34,7 @@ def signing_status(live, opens_at, closes_at, now=None):
     """Whether a petition with this publication state and signing window takes signatures now.
 
     A function of the facts, not of the page, so that the sign view can answer from the facts it
-    keeps in the cache (`petitions.signing.SigningFacts`).
+    keeps in the cache (`petitions.signing.signatures.SigningFacts`).
     """
     now = now or timezone.now()
     if not live:
@@ -199,11 +203,6 @@ class PetitionPage(Page):
         return f"{notice.pk}/{notice.live_revision_id or notice.latest_revision_id or 0}"
 
     def get_context(self, request, *args, **kwargs):
-        # Imported here because these modules import the models package this file belongs to.
-        from petitions.counts import get_counts
-        from petitions.forms import SignatureForm
-        from petitions.signers import recent_public_signers
-
         context = super().get_context(request, *args, **kwargs)
         context["counts"] = get_counts(self)
         context["closed_message"] = self.signing_closed_message()

@@ -7,7 +7,7 @@ Set UPDATE_SCREENSHOTS=1 to refresh docs/screenshots/dashboard-*.png.
 import pytest
 from playwright.sync_api import expect
 
-from petitions.counts import signing_activity
+from petitions.models.counts import signing_activity
 
 from .conftest import AXE_SCRIPT, AXE_TAGS, BLOCKING_IMPACTS
 from .test_editor_journey import log_in

@@ -15,10 +15,10 @@ from django.utils import timezone
 from freezegun import freeze_time
 from wagtail.models import Page, Workflow
 
-from petitions.counts import recount_signatures
-from petitions.invalidation import invalidate_signatures
 from petitions.models import Signature
-from petitions.signing import confirm_signature
+from petitions.models.counts import recount_signatures
+from petitions.signing.signatures import confirm_signature
+from petitions.staff.invalidation import invalidate_signatures
 from tests.petitions.factories import SignatureFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from wagtail.models import Page
 
 from campaign.models import CampaignPage
 from core.page_cache.purge import purge_pages
-from petitions.abuse import FormTokenError, check_form_token
 from petitions.models import Signature
+from petitions.sign_form.token import FormTokenError, check_form_token
 from tests.petitions.conftest import post_form
 
 from .factories import CampaignPageFactory, block

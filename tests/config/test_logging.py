@@ -43,7 +43,7 @@ def json_lines(buffer):
 def test_email_addresses_and_postcodes_are_masked_in_messages(console):
     _, buffer = console
 
-    logging.getLogger("petitions.signing").warning(
+    logging.getLogger("petitions.signing.signatures").warning(
         "Signature from %s at %s rejected", "Jo.Bloggs+news@example.co.uk", "sw1a 1aa"
     )
 
@@ -78,7 +78,7 @@ def test_personal_data_in_a_traceback_is_masked_too(console):
     try:
         raise ValueError("duplicate key value violates unique constraint: (email)=(someone@example.org)")
     except ValueError:
-        logging.getLogger("petitions.signing").exception("Could not record a signature")
+        logging.getLogger("petitions.signing.signatures").exception("Could not record a signature")
 
     [entry] = json_lines(buffer)
     assert entry["level"] == "ERROR"

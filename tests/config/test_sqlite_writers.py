@@ -2,7 +2,7 @@
 
 The settings give SQLite WAL mode, IMMEDIATE transactions and a busy timeout (config/settings.py). This
 runs the real thing against a SQLite file of its own, whatever database the rest of the suite uses: a
-real `db_worker` process sending confirmation mails and recounting, while another process signs the
+real `db_worker` process sending confirmation mails (and marking each sent), while another process signs the
 petition through the sign view and publishes page revisions (tests/config/sqlite_writer.py).
 """
 
@@ -15,7 +15,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 VISITORS = 60
-RECOUNTS = 40
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX processes")
 
@@ -47,8 +46,6 @@ def test_worker_and_requests_write_the_same_sqlite_file_at_once(tmp_path):
     assert migrated.returncode == 0, migrated.stderr
     journal_mode = run(env, "manage.py", "shell", "--no-imports", "-c", _PRINT_JOURNAL_MODE)
     assert journal_mode.stdout.strip() == "wal", journal_mode.stderr
-    queued = run(env, "manage.py", "shell", "--no-imports", "-c", _QUEUE_RECOUNTS.format(n=RECOUNTS))
-    assert queued.returncode == 0, queued.stderr
 
     worker_log = tmp_path / "worker.log"
     with worker_log.open("w") as log:
@@ -73,7 +70,6 @@ def test_worker_and_requests_write_the_same_sqlite_file_at_once(tmp_path):
         f"signatures={VISITORS}",
         f"mailed={VISITORS}",
         "tasks_failed=0",
-        f"recounts_done={RECOUNTS}",
     ], worker_output
 
 
@@ -84,13 +80,7 @@ with connection.cursor() as cursor:
     print(cursor.fetchone()[0])
 """
 
-_QUEUE_RECOUNTS = """
-from petitions.tasks import recount_signatures
-for _ in range({n}):
-    recount_signatures.enqueue()
-"""
-
-# Every task run (the recounts, the mail sends the signing queued) has finished, within two minutes.
+# Every task run (the mail sends the signing queued) has finished, within two minutes.
 _WAIT_FOR_EMPTY_QUEUE = """
 import sys, time
 from django_tasks import TaskResultStatus
@@ -110,6 +100,4 @@ from petitions.models import MailStatus, Signature
 print(f"signatures={Signature.objects.count()}")
 print(f"mailed={Signature.objects.filter(mail_status=MailStatus.SENT).count()}")
 print(f"tasks_failed={DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count()}")
-recounts = DBTaskResult.objects.filter(task_path="petitions.tasks.recount_signatures")
-print(f"recounts_done={recounts.filter(status=TaskResultStatus.SUCCESSFUL).count()}")
 """

@@ -28,7 +28,7 @@ from django.db import connection
 from django.urls import reverse
 
 from bench.common import nginx_config
-from petitions.abuse import make_form_token
+from petitions.sign_form.token import make_form_token
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,7 @@ import pytest
 import requests
 from django.urls import reverse
 
-from petitions.signing import make_confirmation_token
+from petitions.mail.confirmation import make_confirmation_token
 from tests.petitions.factories import SignatureFactory
 
 from .services import gunicorn, service_env

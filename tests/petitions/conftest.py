@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
-from petitions.abuse import make_form_token
+from petitions.sign_form.token import make_form_token
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 

@@ -18,15 +18,10 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from freezegun import freeze_time
 
-from petitions.abuse import (
-    FORM_PROBLEM_MESSAGE,
-    FormTokenError,
-    check_form_token,
-    hash_client,
-    make_form_token,
-)
+from petitions.mail.confirmation import make_confirmation_token
 from petitions.models import Signature
-from petitions.signing import make_confirmation_token
+from petitions.sign_form.token import FORM_PROBLEM_MESSAGE, FormTokenError, check_form_token, make_form_token
+from petitions.signing.rate_limit import hash_client
 from tests.config.test_redis_cache import REDIS_TEST_URL, record_pipelines
 
 from .conftest import post_form, sign, sign_data

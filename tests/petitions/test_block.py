@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from petitions.blocks import PetitionBlock
-from petitions.signing import confirm_signature
+from petitions.signing.signatures import confirm_signature
 
 from .factories import PetitionPageFactory, SignatureFactory
 

@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from petitions.counts import get_counts
 from petitions.models import Signature
-from petitions.signing import confirm_signature
+from petitions.models.counts import get_counts
+from petitions.signing.signatures import confirm_signature
 
 from .conftest import sign
 

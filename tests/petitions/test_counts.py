@@ -7,9 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from petitions.counts import adjust_count, get_counts, recount_signatures
 from petitions.models import SignatureCount
-from petitions.signing import confirm_signature
+from petitions.models.counts import adjust_count, get_counts, recount_signatures
+from petitions.signing.signatures import confirm_signature
 
 from .factories import SignatureFactory
 

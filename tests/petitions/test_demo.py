@@ -3,9 +3,9 @@
 from collections import Counter
 
 import petitions.demo
-from petitions.counts import get_counts, recount_signatures
 from petitions.demo import add_demo_signatures, create_demo_petition
 from petitions.models import Signature
+from petitions.models.counts import get_counts, recount_signatures
 
 
 def test_demo_petition_and_signatures_are_made_once(plain_home_page):

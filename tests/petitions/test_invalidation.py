@@ -7,15 +7,15 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import PageLogEntry
 
-from petitions.counts import get_counts
-from petitions.invalidation import (
+from petitions.models import Signature
+from petitions.models.counts import get_counts
+from petitions.signing.signatures import confirm_signature
+from petitions.staff.invalidation import (
     InvalidationCriteria,
     count_to_invalidate,
     invalidate_signatures,
     restore_signatures,
 )
-from petitions.models import Signature
-from petitions.signing import confirm_signature
 
 from .factories import PetitionPageFactory, SignatureFactory
 

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from wagtail.models import ReferenceIndex
 
-from petitions import mail
+from petitions import tasks
+from petitions.mail import delivery
 from petitions.models import MailStatus, Signature
 from petitions.tasks import send_queued_confirmation_emails
 
@@ -167,7 +168,7 @@ def test_a_delivery_task_sends_one_batch_and_leaves_the_rest_to_another(
     client, petition, settings, monkeypatch, mailoutbox
 ):
     settings.PETITION_MAIL_COALESCE_SECONDS = 5
-    monkeypatch.setattr(mail, "DELIVERY_BATCH", 2)
+    monkeypatch.setattr(tasks, "DELIVERY_BATCH", 2)
     for n in range(3):
         sign(client, petition, email=f"signer{n}@example.org")
 
@@ -184,14 +185,14 @@ def test_a_mail_that_cannot_be_built_does_not_hold_back_the_others(
     sign(client, petition, email="first@example.org")
     sign(client, petition, email="second@example.org")
     first = Signature.objects.get(email="first@example.org")
-    build = mail.build_confirmation_email
+    build = delivery.build_confirmation_email
 
     def build_failing_for_the_first(signature, petition):
         if signature.pk == first.pk:
             raise TemplateSyntaxError("A broken template")
         return build(signature, petition)
 
-    monkeypatch.setattr(mail, "build_confirmation_email", build_failing_for_the_first)
+    monkeypatch.setattr(delivery, "build_confirmation_email", build_failing_for_the_first)
     run_worker()
 
     assert [message.to for message in mailoutbox] == [["second@example.org"]]
@@ -204,7 +205,7 @@ def test_a_mail_queued_while_a_delivery_task_runs_gets_a_task_of_its_own(
 ):
     settings.PETITION_MAIL_COALESCE_SECONDS = 5
     sign(client, petition, email="first@example.org")
-    deliver = mail.deliver_confirmation_email
+    deliver = delivery.deliver_confirmation_email
 
     def deliver_while_someone_else_signs(signature_id, now=None):
         if not Signature.objects.filter(email="during@example.org").exists():
@@ -212,7 +213,7 @@ def test_a_mail_queued_while_a_delivery_task_runs_gets_a_task_of_its_own(
             sign(client, petition, email="during@example.org")
         return deliver(signature_id, now)
 
-    monkeypatch.setattr(mail, "deliver_confirmation_email", deliver_while_someone_else_signs)
+    monkeypatch.setattr(tasks, "deliver_confirmation_email", deliver_while_someone_else_signs)
     run_worker()
 
     assert sorted(message.to[0] for message in mailoutbox) == ["during@example.org", "first@example.org"]

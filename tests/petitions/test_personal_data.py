@@ -9,13 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import PageLogEntry
 
-from petitions.counts import get_counts
 from petitions.models import Signature
-from petitions.personal_data import email_reference, erase_signatory
-from petitions.signing import confirm_signature
-from petitions.tasks import anonymise_closed_petitions, delete_unconfirmed_signatures
+from petitions.models.counts import get_counts
+from petitions.personal_data.erasure import email_reference, erase_signatory
+from petitions.signing.signatures import confirm_signature
 
-from .conftest import run_worker, sign
 from .factories import PetitionPageFactory, SignatureFactory
 
 DAY = timedelta(days=1)
@@ -153,19 +151,3 @@ def test_only_the_data_protection_officer_may_erase(client, petition, make_staff
     assert response.status_code == 302
     assert response.url == reverse("wagtailadmin_home")
     assert Signature.objects.count() == 1
-
-
-@pytest.mark.django_db(transaction=True)
-def test_retention_and_anonymisation_also_run_as_background_tasks(client, plain_home_page, settings):
-    settings.SIGNATURE_UNCONFIRMED_RETENTION_DAYS = 0
-    settings.PETITION_ANONYMISE_AFTER_DAYS = 0
-    petition = PetitionPageFactory(parent=plain_home_page)
-    sign(client, petition, email="unconfirmed@example.org")
-    closed = PetitionPageFactory(parent=plain_home_page, closes_at=timezone.now() - timedelta(minutes=1))
-    confirm_signature(SignatureFactory(petition=closed, email="closed@example.org").pk)
-
-    delete_unconfirmed_signatures.enqueue()
-    anonymise_closed_petitions.enqueue()
-    run_worker()
-
-    assert list(Signature.objects.values_list("email", flat=True)) == [""]

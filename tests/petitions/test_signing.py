@@ -15,8 +15,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from wagtail.models import Page
 
+from petitions.mail.confirmation import make_confirmation_token
 from petitions.models import ConsentWording, MailStatus, Signature
-from petitions.signing import make_confirmation_token
 
 from .conftest import post_form, press_confirm, run_worker, sign, sign_data
 from .factories import PetitionPageFactory, SignatureFactory

@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import PageLogEntry
 
-from petitions import exports
-from petitions.counts import get_counts
-from petitions.exports import EXPORT_ACTION
-from petitions.invalidation import invalidate_signatures
 from petitions.models import Signature
-from petitions.personal_data import ERASE_SIGNATURES_ACTION
-from petitions.signing import confirm_signature
+from petitions.models.counts import get_counts
+from petitions.personal_data.erasure import ERASE_SIGNATURES_ACTION
+from petitions.signing.signatures import confirm_signature
+from petitions.staff import exports
+from petitions.staff.exports import EXPORT_ACTION
+from petitions.staff.invalidation import invalidate_signatures
 
 from .factories import PetitionPageFactory, SignatureFactory
 

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from wagtail.models import PageLogEntry
 
-from petitions import exports
-from petitions.exports import EXPORT_ACTION
-from petitions.signing import confirm_signature
+from petitions.signing.signatures import confirm_signature
+from petitions.staff import exports
+from petitions.staff.exports import EXPORT_ACTION
 
 from .factories import PetitionPageFactory, SignatureFactory
 

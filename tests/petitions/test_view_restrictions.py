@@ -12,8 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from wagtail.models import PageViewRestriction
 
+from petitions.mail.confirmation import make_confirmation_token
 from petitions.models import Signature
-from petitions.signing import confirm_signature, make_confirmation_token
+from petitions.signing.signatures import confirm_signature
 
 from .conftest import post_form, sign
 from .factories import PetitionPageFactory, SignatureFactory

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from petitions.personal_data import anonymise_closed_petitions
+from petitions.personal_data.retention import anonymise_closed_petitions
 
 
 class Command(BaseCommand):

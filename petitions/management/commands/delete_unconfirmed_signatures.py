@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from petitions.personal_data import delete_unconfirmed_signatures
+from petitions.personal_data.retention import delete_unconfirmed_signatures
 
 
 class Command(BaseCommand):

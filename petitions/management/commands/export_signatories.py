@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
-from petitions.exports import FORMATS, PROFILES, ExportTooLarge, prepare_export
-from petitions.filters import describe_filters, filter_signatures
 from petitions.regions import Region
+from petitions.staff.exports import FORMATS, PROFILES, ExportTooLarge, prepare_export
+from petitions.staff.filters import describe_filters, filter_signatures
 
 YES_NO = {"yes": "true", "no": "false"}
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from petitions.counts import recount_signatures
+from petitions.models.counts import recount_signatures
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from petitions.mail import requeue_confirmation_emails
+from petitions.tasks import requeue_confirmation_emails
 
 
 class Command(BaseCommand):

@@ -14,15 +14,15 @@ from wagtail.admin.auth import permission_required
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateTimeInput
 
-from petitions.invalidation import (
+from petitions.models import PetitionPage, Signature
+from petitions.personal_data.erasure import erase_signatory
+from petitions.staff.invalidation import (
     InvalidationCriteria,
     count_to_invalidate,
     count_to_restore,
     invalidate_signatures,
     restore_signatures,
 )
-from petitions.models import PetitionPage, Signature
-from petitions.personal_data import erase_signatory
 
 
 class InvalidationForm(forms.Form):

@@ -1,67 +1,29 @@
-"""Signatories' personal data over time: retention, anonymisation after a petition closes, erasure.
+"""Erasing signatures: those staff select, or on request one person's across all petitions.
 
-- Unconfirmed signatures go after SIGNATURE_UNCONFIRMED_RETENTION_DAYS (they never counted).
-- Signatures of a petition closed more than PETITION_ANONYMISE_AFTER_DAYS ago lose name, email,
-  postcode and client hash; the count and the count by region stay.
-- On request, one person's signatures are erased across all petitions. The audit log records how
-  many and a keyed hash of the address, never the address.
+Counted ones leave the count. The audit log records how many and, for a person, a keyed hash of the
+address, never the address.
 """
 
 import logging
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from wagtail.log_actions import log
 
-from petitions.counts import adjust_count, counted_by_day, forget_cached_counts
-from petitions.models import MailStatus, PetitionPage, Signature
+from petitions.models import PetitionPage, Signature
+from petitions.models.counts import adjust_count, counted_by_day, forget_cached_counts
 
 logger = logging.getLogger(__name__)
 
-ANONYMISE_ACTION = "petitions.anonymise_signatures"
 ERASE_SIGNATORY_ACTION = "petitions.erase_signatory"
 ERASE_SIGNATURES_ACTION = "petitions.erase_signatures"
-
-ANONYMISED_FIELDS = {"first_name": "", "last_name": "", "email": "", "postcode": "", "ip_hash": ""}
 
 
 def email_reference(email):
     """A keyed hash of an address for the audit log: proves a later request matches, reveals nothing."""
     return salted_hmac("petitions.erasure-email", email.strip().lower(), algorithm="sha256").hexdigest()[:32]
-
-
-def delete_unconfirmed_signatures(now=None):
-    """Delete signatures left unconfirmed for longer than the retention period; returns how many."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.SIGNATURE_UNCONFIRMED_RETENTION_DAYS)
-    deleted, _ = Signature.objects.unconfirmed().filter(created_at__lt=cutoff).delete()
-    logger.info("Deleted %s unconfirmed signatures older than %s", deleted, cutoff.date())
-    return deleted
-
-
-def anonymise_closed_petitions(now=None):
-    """Anonymise the signatures of petitions closed long enough ago; returns {petition id: count}."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.PETITION_ANONYMISE_AFTER_DAYS)
-    done = {}
-    for petition in PetitionPage.objects.filter(closes_at__lte=cutoff):
-        signatures = Signature.objects.filter(petition_id=petition.pk, anonymised_at__isnull=True)
-        with transaction.atomic():
-            # Unconfirmed ones never counted and never will: nothing of them is worth keeping.
-            signatures.unconfirmed().delete()
-            count = signatures.update(
-                **ANONYMISED_FIELDS, anonymised_at=now, mail_status=MailStatus.NOT_NEEDED
-            )
-            if count:
-                log(instance=petition, action=ANONYMISE_ACTION, data={"count": count})
-        if count:
-            done[petition.pk] = count
-            logger.info("Anonymised %s signatures of closed petition %s", count, petition.pk)
-    return done
 
 
 @dataclass(frozen=True)

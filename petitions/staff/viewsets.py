@@ -24,17 +24,17 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from core.uk_time import uk_time
-from petitions import exports
-from petitions.bulk_actions import SIGNATURE_BULK_ACTIONS
-from petitions.exports import PROFILES, ExportTooLarge, prepare_export
-from petitions.filters import (
+from petitions.models import Signature
+from petitions.staff import exports
+from petitions.staff.bulk_actions import SIGNATURE_BULK_ACTIONS
+from petitions.staff.exports import PROFILES, ExportTooLarge, prepare_export
+from petitions.staff.filters import (
     SEARCH_FIELDS,
     SignatureFilterSet,
     describe_filters,
     filter_signatures,
     search_signatures,
 )
-from petitions.models import Signature
 
 EXPORT_PROFILE_PARAMETER = "profile"
 
@@ -66,7 +66,7 @@ class SignatureIndexView(IndexView):
 
     Exports bypass Wagtail's own spreadsheet code, which reads the whole selection into memory and
     lets anyone who can see the listing download it: here they need "export" and stream from the
-    database through `petitions.exports`, the same code `manage.py export_signatories` uses.
+    database through `petitions.staff.exports`, the same code `manage.py export_signatories` uses.
     """
 
     template_name = "petitions/admin/signature_index.html"

@@ -296,7 +296,7 @@ def _xlsx_text(value):
 def prepare_export(queryset, profile_name, file_format, user, filters, source, xlsx_row_limit=None):
     """Count the rows, refuse an XLSX too large to open, and record the export in the audit log.
 
-    `filters` describes the selection without personal data (see `petitions.filters.describe_filters`);
+    `filters` describes the selection without personal data (see `petitions.staff.filters.describe_filters`);
     `source` says where the export ran ("admin" or "command"); `xlsx_row_limit` lowers Excel's limit.
     Recording happens before any row is written: the log shows every export that started, even one
     whose download was interrupted.

@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from petitions.counts import adjust_count, counted_by_day, forget_cached_counts
 from petitions.models import PetitionPage, Signature
+from petitions.models.counts import adjust_count, counted_by_day, forget_cached_counts
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """Public petition views: sign, check your email, confirm, the count as JSON and the list of signers.
 
-Views stay thin: the form validates, `petitions.signing` does the work. No URL carries personal
+Views stay thin: the form validates, `petitions.signing.signatures` does the work. No URL carries personal
 data: after signing, the visitor is redirected to a page that names only the petition. Each URL lets in
-exactly who the petition page lets in (`petitions.view_restrictions`).
+exactly who the petition page lets in (`petitions.signing.restrictions`).
 """
 
 import logging
@@ -20,19 +20,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.caching import cached
 from core.middleware import form_posts_only
 from core.sharing import ShareNetwork, share_links
-from petitions.abuse import client_ip, count_sign_attempt, hash_client
-from petitions.counts import get_counts
-from petitions.forms import SignatureForm
+from petitions.mail.confirmation import read_confirmation_token
 from petitions.models import PetitionPage, Signature
-from petitions.signers import public_signers_page
-from petitions.signing import (
-    SignatureDetails,
-    confirm_signature,
-    read_confirmation_token,
-    record_signature,
-    signing_facts,
-)
-from petitions.view_restrictions import petition_endpoint, refusal
+from petitions.models.counts import get_counts
+from petitions.models.public_signers import public_signers_page
+from petitions.sign_form.form import SignatureForm
+from petitions.signing.rate_limit import client_ip, count_sign_attempt, hash_client
+from petitions.signing.restrictions import petition_endpoint, refusal
+from petitions.signing.signatures import SignatureDetails, confirm_signature, record_signature, signing_facts
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """Bulk actions on signatures picked in the signatories listing: invalidate, restore, erase.
 
 Each is Wagtail's BulkAction (its confirmation screen, "select all in listing" and hooks) around the
-services that keep counts and the audit log right: `petitions.invalidation` and
-`petitions.personal_data`. Each needs its own permission, checked before anything is shown.
+services that keep counts and the audit log right: `petitions.staff.invalidation` and
+`petitions.personal_data.erasure`. Each needs its own permission, checked before anything is shown.
 """
 
 from django import forms
@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied
 from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.permissions import policy_registry
 
-from petitions.filters import filter_signatures
-from petitions.invalidation import invalidate_signatures, restore_signatures
 from petitions.models import Signature
-from petitions.personal_data import erase_signatures
+from petitions.personal_data.erasure import erase_signatures
+from petitions.staff.filters import filter_signatures
+from petitions.staff.invalidation import invalidate_signatures, restore_signatures
 
 
 class InvalidationReasonForm(forms.Form):

@@ -1,18 +1,17 @@
-"""Keeping bots out of the count: keyed client hashes, the single-use form token and a rate limit.
+"""Keeping bots out of the count: keyed client hashes, spending a form token once, and a rate limit.
 
-The rate limit and the note of which form tokens are spent live in the shared cache, so they hold
-across app servers. They fail open: if the cache is down, people can still sign (the honeypot, the
+(The form token itself, which says when the form was shown, is petitions.sign_form.token.) The rate
+limit and the note of which form tokens are spent live in the shared cache, so they hold across app
+servers. They fail open: if the cache is down, people can still sign (the honeypot, the
 token's signature and age, email confirmation and invalidation by client hash still stand between a
 bot and the count).
 """
 
 import logging
-import secrets
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 
@@ -20,8 +19,6 @@ from core import client_address
 from core.cache_backend import count_in_window
 
 logger = logging.getLogger(__name__)
-
-_FORM_TOKEN_SALT = "petitions.sign-form-shown"  # noqa: S105 - a namespace for signing, not a secret
 
 
 def client_ip(request):
@@ -34,46 +31,6 @@ def hash_client(ip):
     if not ip:
         return ""
     return salted_hmac("petitions.client-ip", ip, algorithm="sha256").hexdigest()
-
-
-# One answer to every problem with the form token (missing, forged, too old, too new, spent on another
-# signature), so that a bot learns nothing from it; the form it comes with lets a person send at once.
-FORM_PROBLEM_MESSAGE = "Something went wrong with the form. Check your details, then send it again."
-# Marks the token of a form shown again after a refused POST (see `make_form_token`).
-_SENT_BACK = "r"
-
-
-def make_form_token(*, sent_back=False):
-    """A signed note for the hidden field: when the form was shown, and an id spent by one signature.
-
-    `sent_back` is for a form shown again after a POST was refused (a mistake to correct, a form sent
-    too fast, a token spent). Its person has already been on the page, so no minimum time applies to
-    it: someone whose browser filled in and sent the form at once, and who presses the button again,
-    is not refused a second time.
-    """
-    note = f"{int(time.time())}.{secrets.token_urlsafe(12)}.{_SENT_BACK if sent_back else ''}"
-    return signing.Signer(salt=_FORM_TOKEN_SALT).sign(note)
-
-
-class FormTokenError(ValueError):
-    """The form token is missing, tampered with, too old or too new; `str()` says which, for the logs.
-
-    Visitors are told FORM_PROBLEM_MESSAGE whatever the reason.
-    """
-
-
-def check_form_token(token):
-    """The token's id if the form was shown between the minimum and maximum times ago; else FormTokenError."""
-    try:
-        shown_at, token_id, sent_back = signing.Signer(salt=_FORM_TOKEN_SALT).unsign(token or "").split(".")
-        age = time.time() - int(shown_at)
-    except (signing.BadSignature, ValueError) as error:
-        raise FormTokenError("tampered with or missing") from error
-    if age > settings.PETITION_FORM_MAX_AGE_SECONDS:
-        raise FormTokenError("expired")
-    if age < settings.PETITION_FORM_MIN_SECONDS and sent_back != _SENT_BACK:
-        raise FormTokenError("sent very quickly")
-    return token_id
 
 
 @dataclass(frozen=True)

@@ -13,21 +13,20 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from core.caching import cached, forget
 from core.page_cache.purge import content_generation
-from petitions.counts import adjust_count
 from petitions.models import ConsentWording, MailStatus, PetitionPage, Signature
+from petitions.models.counts import adjust_count
 from petitions.models.petition_page import signing_closed_message
 from petitions.regions import region_for_postcode
+from petitions.tasks import request_delivery
 
 logger = logging.getLogger(__name__)
 
-_CONFIRMATION_SALT = "petitions.confirm-signature"
 # Kept until the next publish anywhere on the site (a page-cache purge) or a save of the petition;
 # the timeout only bounds what nothing invalidates, like a database restored under a running cache.
 _FACTS_SECONDS = 300
@@ -43,21 +42,6 @@ class SignatureDetails:
     postcode: str
     contact_consent: bool
     show_publicly: bool
-
-
-def make_confirmation_token(signature_id):
-    """A signed, timestamped token holding the signature id only (it ends up in a URL)."""
-    return signing.TimestampSigner(salt=_CONFIRMATION_SALT).sign(str(signature_id))
-
-
-def read_confirmation_token(token):
-    """The signature id in a token; raises signing.SignatureExpired or signing.BadSignature."""
-    max_age = settings.PETITION_CONFIRMATION_MAX_AGE_DAYS * 86_400
-    value = signing.TimestampSigner(salt=_CONFIRMATION_SALT).unsign(token, max_age=max_age)
-    try:
-        return int(value)
-    except ValueError as error:
-        raise signing.BadSignature("Not a signature id") from error
 
 
 def consent_wording_ids(petition):
@@ -86,7 +70,7 @@ class SigningFacts:
     Small and plain, so the sign view keeps it in the shared cache (`signing_facts`) instead of
     loading the page with its privacy notice and looking up the wordings for every signature.
     `SignatureForm` and `record_signature` take it where they would take the page. `restricted` says
-    whether the page or a page above it has view restrictions (`petitions.view_restrictions`), so
+    whether the page or a page above it has view restrictions (`petitions.signing.restrictions`), so
     that the public petition URLs check them only where there are some.
     """
 
@@ -235,13 +219,6 @@ def _insert_or_queue_mail_again(signature, resend_after):
     return row[0] if row else None
 
 
-def _request_mail_delivery():
-    # Imported here: the mail module imports this one for the confirmation link.
-    from petitions.mail import request_delivery
-
-    request_delivery()
-
-
 def record_signature(petition, details, *, ip_hash="", now=None):
     """Keep a signature on an open petition (the caller checks it is open) and queue its mail.
 
@@ -279,7 +256,7 @@ def record_signature(petition, details, *, ip_hash="", now=None):
         # worker is asked to deliver once it is committed, also when nothing was queued (a repeat
         # within the resend interval, a confirmed signer), so that both answers take as long.
         signature_id = _insert_or_queue_mail_again(signature, resend_after)
-        transaction.on_commit(_request_mail_delivery)
+        transaction.on_commit(request_delivery)
     else:
         with transaction.atomic():
             # Without confirmation nothing is mailed again, so a row comes back only when it is new;

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from core.caching import cached
-from petitions.models import Signature
+from petitions.models.signature import Signature
 from petitions.regions import Region
 
 RECENT_COUNT = 10

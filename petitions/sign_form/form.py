@@ -5,8 +5,8 @@ import unicodedata
 
 from django import forms
 
-from petitions.abuse import FORM_PROBLEM_MESSAGE, FormTokenError, check_form_token, make_form_token
 from petitions.regions import InvalidPostcode, normalise_postcode
+from petitions.sign_form.token import FORM_PROBLEM_MESSAGE, FormTokenError, check_form_token, make_form_token
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class SignatureForm(forms.Form):
         kwargs.setdefault("auto_id", self.id_prefix + "%s")
         super().__init__(*args, **kwargs)
         self.petition = petition
-        # The id of a valid form token, for `petitions.abuse.count_sign_attempt` to spend.
+        # The id of a valid form token, for `petitions.signing.rate_limit.count_sign_attempt` to spend.
         self.form_token_id = None
         self.fields["contact_consent"].label = petition.contact_consent_wording
         self.fields["show_publicly"].label = petition.show_publicly_wording

@@ -1,0 +1,51 @@
+"""Signatories' personal data over time: retention of unconfirmed signatures, anonymisation after close.
+
+- Unconfirmed signatures go after SIGNATURE_UNCONFIRMED_RETENTION_DAYS (they never counted).
+- Signatures of a petition closed more than PETITION_ANONYMISE_AFTER_DAYS ago lose name, email,
+  postcode and client hash; the count and the count by region stay.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from petitions.models import MailStatus, PetitionPage, Signature
+
+logger = logging.getLogger(__name__)
+
+ANONYMISE_ACTION = "petitions.anonymise_signatures"
+
+ANONYMISED_FIELDS = {"first_name": "", "last_name": "", "email": "", "postcode": "", "ip_hash": ""}
+
+
+def delete_unconfirmed_signatures(now=None):
+    """Delete signatures left unconfirmed for longer than the retention period; returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.SIGNATURE_UNCONFIRMED_RETENTION_DAYS)
+    deleted, _ = Signature.objects.unconfirmed().filter(created_at__lt=cutoff).delete()
+    logger.info("Deleted %s unconfirmed signatures older than %s", deleted, cutoff.date())
+    return deleted
+
+
+def anonymise_closed_petitions(now=None):
+    """Anonymise the signatures of petitions closed long enough ago; returns {petition id: count}."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.PETITION_ANONYMISE_AFTER_DAYS)
+    done = {}
+    for petition in PetitionPage.objects.filter(closes_at__lte=cutoff):
+        signatures = Signature.objects.filter(petition_id=petition.pk, anonymised_at__isnull=True)
+        with transaction.atomic():
+            # Unconfirmed ones never counted and never will: nothing of them is worth keeping.
+            signatures.unconfirmed().delete()
+            count = signatures.update(
+                **ANONYMISED_FIELDS, anonymised_at=now, mail_status=MailStatus.NOT_NEEDED
+            )
+            if count:
+                log(instance=petition, action=ANONYMISE_ACTION, data={"count": count})
+        if count:
+            done[petition.pk] = count
+            logger.info("Anonymised %s signatures of closed petition %s", count, petition.pk)
+    return done

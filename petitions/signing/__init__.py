@@ -1,0 +1,1 @@
+"""Signing a petition: the public views, who may sign, the rate limit, recording and confirming signatures."""
