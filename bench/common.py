@@ -195,9 +195,14 @@ def _milliseconds(text):
     return float(number) * _DURATION_UNITS[unit]
 
 
-def wrk(url, seconds, connections=16, threads=2, script=None, env=None):
-    """Run wrk against `url`; requests per second, p50 and p99 in ms, errors, and its raw output."""
+def wrk(url, seconds, connections=16, threads=2, script=None, env=None, headers=()):
+    """Run wrk against `url`; requests per second, p50 and p99 in ms, errors, and its raw output.
+
+    `headers` ("Name: value") are sent with every request.
+    """
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    for header in headers:
+        command += ["-H", header]
     if script:
         command += ["-s", str(script)]
     result = subprocess.run([*command, url], capture_output=True, text=True, check=True, env=env)

@@ -119,7 +119,7 @@ def child_fill(rows):
     from bench.signature_sql import signature_insert_sql
     from petitions.demo import create_demo_petition
     from petitions.models import Signature
-    from petitions.signing.signatures import consent_wording_ids
+    from petitions.signing.facts import consent_wording_ids
 
     petition = create_demo_petition(Page.objects.get(depth=2))
     if Signature.objects.count() == rows:

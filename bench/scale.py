@@ -116,7 +116,7 @@ def build_petition(slug, signatures):
     from campaign.models import HomePage
     from petitions.models import PetitionPage, Signature
     from petitions.models.counts import recount_signatures
-    from petitions.signing.signatures import consent_wording_ids
+    from petitions.signing.facts import consent_wording_ids
 
     petition = PetitionPage.objects.filter(slug=slug).first()
     if petition is None:

@@ -60,8 +60,8 @@ def petition_facts_in_shell():
     """
     from bench.signature_sql import SIGNED_FIELDS, signature_insert_sql, sql_literal
     from petitions.models import PetitionPage
+    from petitions.signing.facts import consent_wording_ids
     from petitions.signing.rate_limit import hash_client
-    from petitions.signing.signatures import consent_wording_ids
 
     petition = PetitionPage.objects.live().exclude(slug__startswith="bench-").order_by("pk").first()
     contact, show = consent_wording_ids(petition)

@@ -3,6 +3,9 @@
 Each setting is stated once, with the default that serves a local run with nothing
 installed (SQLite, console email, local-memory cache). Production differs only where an
 environment variable says so; `.env.example` documents each variable.
+
+One file on purpose, past ~400 lines: every setting and its default in one place, as Django
+expects, rather than split across modules a reader would have to merge in their head.
 """
 
 import sys
@@ -334,10 +337,16 @@ PRIVACY_PASSWORD_VIEWS = {
 # default for a local run (and the tests) so that a change shows at once.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 300)
 PAGE_CACHE_ALIAS = "default"
+# After a purge (a publish, say), how long a page's previous rendering may still be served to anonymous
+# visitors while one request re-renders it; 0 has every view after a purge render. And how long one
+# request's claim to re-render a page lasts: if its server dies, another renders after this.
+PAGE_CACHE_STALE_SECONDS = env.int("PAGE_CACHE_STALE_SECONDS", default=30)
+PAGE_CACHE_RENDER_CLAIM_SECONDS = env.int("PAGE_CACHE_RENDER_CLAIM_SECONDS", default=10)
 # Parts of content pages kept for requests the whole-page cache cannot answer (a visitor with a
 # session, an unknown query parameter): `{% cache_until_purge %}`, purged with the pages. Counts and a
 # petition's open or closed state in them may be this old (plus PAGE_CACHE_SECONDS when a cached page
-# is then rendered from them); count.js refreshes counts. 0 switches it off.
+# is then rendered from them); count.js refreshes counts. Wagtail's site lookup and page routing are
+# kept the same way (core.page_cache.routing). 0 switches both off.
 FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=0 if DEBUG else 60)
 # Query parameters that change a page (part of the cache key), and ones that never do (campaign
 # tracking added by social sites and newsletters: dropped from the key). Any other parameter

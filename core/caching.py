@@ -88,12 +88,17 @@ class Generation:
         return current, found
 
     def bump(self):
-        """Make everything stored under the current value stale, on every server."""
+        """Make everything stored under the current value stale, on every server; the new value.
+
+        None when the counter had to start afresh (lost, or the cache is away): the new value then does
+        not follow the old one.
+        """
         try:
-            self.cache.incr(self.key)
+            return self.cache.incr(self.key)
         except ValueError:
             # Lost (or the cache is away, when this keeps nothing either): a fresh start is new too.
             self._start([self])
+            return None
 
     @staticmethod
     def current_many(generations):

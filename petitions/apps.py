@@ -14,7 +14,7 @@ class PetitionsConfig(AppConfig):
         from core.page_cache.tokens import renew_on_every_view
         from petitions.models import PetitionPage
         from petitions.sign_form.token import make_form_token
-        from petitions.signing.signatures import forget_signing_facts_of_saved_petition
+        from petitions.signing.facts import forget_signing_facts_of_saved_petition
 
         # The sign form notes when it was shown, to refuse forms sent faster than a person could; a
         # note cached with the page would be minutes old for every visitor, so each view gets its own.

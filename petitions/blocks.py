@@ -6,7 +6,7 @@ from wagtail import blocks
 from petitions.models import PetitionPage
 from petitions.models.counts import Counts, get_counts
 from petitions.sign_form.form import SignatureForm
-from petitions.signing.signatures import signing_facts
+from petitions.signing.facts import signing_facts
 
 
 class PetitionBlockDisplay(models.TextChoices):

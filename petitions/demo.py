@@ -17,7 +17,7 @@ from core.demo_content import field_values, plain_text, read_demo_content
 from petitions.models import MailStatus, PetitionPage, Signature
 from petitions.models.counts import recount_signatures
 from petitions.regions import Region, region_for_postcode
-from petitions.signing.signatures import consent_wording_ids
+from petitions.signing.facts import consent_wording_ids
 
 DEMO_CONTENT = Path(__file__).resolve().parent / "demo.toml"
 DEMO_EMAIL_DOMAIN = "demo.example.org"

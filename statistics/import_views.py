@@ -9,12 +9,10 @@ import os
 import secrets
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.generic import FormView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from core.admin_views import AdminFormView
 from statistics.forms import ObservationImportConfirmForm, ObservationImportForm
 from statistics.importers.plan import ImportOutdated, apply_import, plan_import, prepare_import
 from statistics.importers.problems import ImportRejected
@@ -29,23 +27,12 @@ def _session_key(token):
     return _SESSION_PREFIX + token
 
 
-def _require_import_permission(user):
-    if not user.has_perm(IMPORT_PERMISSION):
-        raise PermissionDenied
-
-
-class ObservationUploadView(WagtailAdminTemplateMixin, FormView):
+class ObservationUploadView(AdminFormView):
+    permission = IMPORT_PERMISSION
     form_class = ObservationImportForm
     template_name = "statistics/admin/import_upload.html"
     page_title = "Import data"
     header_icon = "upload"
-
-    def dispatch(self, request, *args, **kwargs):
-        _require_import_permission(request.user)
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     def get_initial(self):
         return {"dataset": self.request.GET.get("dataset")}
@@ -69,14 +56,15 @@ class ObservationUploadView(WagtailAdminTemplateMixin, FormView):
         return redirect("statistics_import:preview", token=token)
 
 
-class ObservationPreviewView(WagtailAdminTemplateMixin, FormView):
+class ObservationPreviewView(AdminFormView):
+    permission = IMPORT_PERMISSION
+    parent_breadcrumbs = [("statistics_import:upload", "Import data")]
     form_class = ObservationImportConfirmForm
     template_name = "statistics/admin/import_preview.html"
     page_title = "Check and confirm the import"
     header_icon = "upload"
 
     def dispatch(self, request, *args, **kwargs):
-        _require_import_permission(request.user)
         self.pending = request.session.get(_session_key(kwargs["token"]))
         if self.pending is None:
             messages.error(request, "That import has expired or was already done. Upload the file again.")
@@ -91,13 +79,6 @@ class ObservationPreviewView(WagtailAdminTemplateMixin, FormView):
                 # The stored data changed since the upload in a way that makes the file wrong now.
                 self.problems = rejected.problems
         return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse("statistics_import:upload"), "label": "Import data"},
-            {"url": "", "label": self.page_title},
-        ]
 
     def get_initial(self):
         return {"fingerprint": self.plan.fingerprint if self.plan else ""}

@@ -87,6 +87,15 @@ def counting_cache(settings):
     return cache
 
 
+@pytest.fixture
+def page_cache_on(settings):
+    """Switch the page cache on (the tests' default is off) with an empty cache."""
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE_SECONDS = 300
+    cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Uploaded and generated files go to a temporary folder, not the project's media/."""

@@ -2,17 +2,21 @@
 
 Every cached page carries the *content generation* it was rendered in (`purge.content_generation()`, a
 `core.caching.Generation`), read with the page in one round trip. Purging is bumping that generation
-(`purge.purge_pages()`): every server then treats its next hit as a miss and renders the page afresh,
-replacing the stale entry. Wagtail's publish, unpublish and move signals, site, settings and page privacy
-changes purge automatically; other apps call `purge_pages()` (or connect their own signals to
-`purge_pages_after_commit`) when something a page shows changes.
+(`purge.purge_pages()`): every server then treats its next hit as stale. One request at a time per
+page, across servers, renders it afresh and replaces the stale entry; for PAGE_CACHE_STALE_SECONDS
+after the purge the others are served the stale copy meanwhile. Wagtail's publish, unpublish and
+move signals, site, settings and page privacy changes purge automatically; other apps call
+`purge_pages()` (or connect their own signals to `purge_pages_after_commit`) when something a page
+shows changes.
 
-- `middleware`: `PageCacheMiddleware`, which serves and stores whole pages.
+- `middleware`: `PageCacheMiddleware`, which serves and stores whole pages, and claims re-renders.
 - `fragments`: `cached_fragment`, behind the `{% cache_until_purge %}` tag: parts of pages kept under the
   same generation, for requests the whole-page cache cannot answer (a visitor with a session, a query
   parameter it does not know).
 - `tokens`: what makes a stored page fit to serve to anyone, and personal again when served: each
   visitor's CSRF token, and the values registered with `renew_on_every_view` (the sign form's timing
   token), are cut out before storing and made afresh for every view.
-- `purge`: the content generation and the signals that bump it.
+- `routing`: Wagtail's site lookup, route and view restrictions for a path, kept under the same
+  generation, for the requests the whole-page cache cannot answer.
+- `purge`: the content generation, the stale window after a purge, and the signals that bump it.
 """

@@ -1,4 +1,9 @@
-"""`PageCacheMiddleware`: anonymous GET and HEAD requests for Wagtail pages served from the shared cache."""
+"""`PageCacheMiddleware`: anonymous GET and HEAD requests for Wagtail pages served from the shared cache.
+
+After a purge, a page's previous rendering is served to anonymous visitors while one request (on any
+app server: the claim is in the shared cache) renders it afresh, for PAGE_CACHE_STALE_SECONDS at most;
+so a publish on a busy day does not have every view render the page at once.
+"""
 
 import hashlib
 from urllib.parse import urlencode
@@ -8,7 +13,8 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpResponse
 from django.utils.cache import cc_delim_re
 
-from core.page_cache.purge import content_generation
+from core.page_cache.purge import content_generation, in_stale_window
+from core.page_cache.routing import route_from_cache
 from core.page_cache.tokens import personalised, shareable, used_csp_nonce
 
 KEY_PREFIX = "page_cache:page"
@@ -19,7 +25,8 @@ _UNSTORED_HEADERS = {"content-length", "set-cookie", "vary", "x-request-id", CAC
 _UNCACHEABLE_CACHE_CONTROL = {"private", "no-cache", "no-store"}
 
 
-def _cache_key(request):
+def page_key(request):
+    """The key `request`'s page is cached under: scheme, host, path, the query parameters that change it."""
     query = urlencode(
         sorted(
             (name, value)
@@ -85,7 +92,7 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not _request_is_cacheable(request):
             return self.get_response(request)
-        key = _cache_key(request)
+        key = page_key(request)
         # The generation and the page in one round trip; a page stored under another generation is stale.
         generation, found = content_generation().read_with([key])
         # No generation means the cache keeps nothing (Redis unreachable, say).
@@ -94,27 +101,45 @@ class PageCacheMiddleware:
         request.content_generation = generation
         stored = found.get(key)
         if stored is not None and stored["generation"] == generation:
-            return self._cached_response(request, stored)
-
-        response = self.get_response(request)
-        if request.method == "GET" and _response_is_cacheable(request, response):
-            self._store(request, response, key, generation)
+            return self._cached_response(request, stored, "HIT")
+        claim = None
+        if stored is not None:
+            # Purged: one request at a time, on any server, renders the page afresh; meanwhile the
+            # others get the stale copy for as long as the purge allows.
+            claim = _claim_render(request, key)
+            if claim is None and in_stale_window(stored["generation"]):
+                return self._cached_response(request, stored, "STALE")
+        try:
+            response = self.get_response(request)
+            if request.method == "GET":
+                if _response_is_cacheable(request, response):
+                    self._store(request, response, key, generation)
+                elif stored is not None:
+                    # Gone, moved or now uncacheable: the stale copy must not be served any more.
+                    content_generation().cache.delete(key)
+        finally:
+            if claim is not None:
+                # Another server's claim, if this one outlived its own, is dropped too: it then
+                # renders beside the next request, as before the claim.
+                content_generation().cache.delete(claim)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        """Read the content generation before a Wagtail page is loaded, for its cached fragments.
+        """Before a Wagtail page is loaded: read the content generation, and route from the cache.
 
-        Read later, a publish between loading the page and rendering it would have the old content
-        stored under the new generation.
+        The generation is for the page's cached fragments: read later, a publish between loading the
+        page and rendering it would have the old content stored under the new generation. The site
+        and the route are `core.page_cache.routing`'s.
         """
         wanted = (
             settings.FRAGMENT_CACHE_SECONDS > 0
             and request.method in ("GET", "HEAD")
             and request.resolver_match.url_name == "wagtail_serve"
-            and not hasattr(request, "content_generation")
+            and not getattr(request, "is_dummy", False)
         )
         if wanted:
-            request.content_generation = content_generation().current()
+            path = view_kwargs.get("path", view_args[0] if view_args else "")
+            route_from_cache(request, path)
 
     def _store(self, request, response, key, generation):
         charset = response.charset
@@ -131,11 +156,31 @@ class PageCacheMiddleware:
         )
         response[CACHE_STATUS_HEADER] = "MISS"
 
-    def _cached_response(self, request, stored):
+    def _cached_response(self, request, stored, status):
         content = personalised(request, stored["content"])
         # HEAD gets the body as an uncached response would; the server leaves it out.
         response = HttpResponse(content.encode(stored["charset"]))
         for name, value in stored["headers"]:
             response[name] = value
-        response[CACHE_STATUS_HEADER] = "HIT"
+        response[CACHE_STATUS_HEADER] = status
         return response
+
+
+def render_claim_key(page_key):
+    """The key of the claim to re-render the page cached at `page_key`."""
+    return f"{page_key}:rendering"
+
+
+def _claim_render(request, key):
+    """The claim's key if this request is to re-render the stale page at `key`, or None if another is.
+
+    A claim lasts PAGE_CACHE_RENDER_CLAIM_SECONDS at most, so a server that dies while rendering holds
+    up no one for longer. HEAD requests do not store what they render, so they claim nothing. While the
+    cache is away `add` says yes (the backend absorbs the outage): every request then renders.
+    """
+    if request.method != "GET":
+        return None
+    claim = render_claim_key(key)
+    if content_generation().cache.add(claim, True, settings.PAGE_CACHE_RENDER_CLAIM_SECONDS):
+        return claim
+    return None

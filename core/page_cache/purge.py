@@ -6,6 +6,9 @@ from django.db import transaction
 from core.caching import Generation
 
 GENERATION_KEY = "page_cache:generation"
+# A purge's note, for the generation it started, that what was stored under the one before may still be
+# served while it is rendered afresh; it expires when that stops (PAGE_CACHE_STALE_SECONDS).
+STALE_WINDOW_KEY_PREFIX = "page_cache:stale_window"
 
 
 def content_generation():
@@ -19,8 +22,28 @@ def purge_pages():
     Call it after a change that any page may show has been committed (or connect a signal to
     `purge_pages_after_commit`). While the cache is down nothing is cached, and pages stored before
     the outage expire within `PAGE_CACHE_SECONDS`.
+
+    For PAGE_CACHE_STALE_SECONDS after it, a page stored before may still be served to anonymous
+    visitors while one request re-renders it (`PageCacheMiddleware`).
     """
-    content_generation().bump()
+    generation = content_generation()
+    started = generation.bump()
+    # A counter started afresh does not follow the old one: no stale window, every page renders.
+    if started is not None and settings.PAGE_CACHE_STALE_SECONDS > 0:
+        generation.cache.set(_stale_window_key(started), True, settings.PAGE_CACHE_STALE_SECONDS)
+
+
+def _stale_window_key(generation_value):
+    return f"{STALE_WINDOW_KEY_PREFIX}:{generation_value}"
+
+
+def in_stale_window(stored_generation):
+    """Whether something stored under `stored_generation` may still be served while it is made afresh.
+
+    True for PAGE_CACHE_STALE_SECONDS after the purge that ended that generation (the first since it was
+    stored), so a stale copy is never more than that behind the first change it does not show.
+    """
+    return content_generation().cache.get(_stale_window_key(stored_generation + 1)) is not None
 
 
 def purge_pages_after_commit(sender=None, **kwargs):
@@ -32,6 +55,7 @@ def connect_purge_signals():
     """Purge cached pages whenever Wagtail pages, sites, settings or page privacy change (from `apps.py`).
 
     Page privacy: a view restriction added, changed or removed changes what a page may show anyone.
+    Wagtail unpublishes a live page before deleting it, so a deletion purges too.
     """
     from django.apps import apps
     from django.db.models.signals import post_delete, post_save

@@ -34,7 +34,7 @@ def signing_status(live, opens_at, closes_at, now=None):
     """Whether a petition with this publication state and signing window takes signatures now.
 
     A function of the facts, not of the page, so that the sign view can answer from the facts it
-    keeps in the cache (`petitions.signing.signatures.SigningFacts`).
+    keeps in the cache (`petitions.signing.facts.SigningFacts`).
     """
     now = now or timezone.now()
     if not live:

@@ -21,7 +21,7 @@ from wagtail.models import PageViewRestriction
 from wagtail.wagtail_hooks import require_wagtail_login
 
 from petitions.models import PetitionPage
-from petitions.signing.signatures import signing_facts
+from petitions.signing.facts import signing_facts
 
 
 def refusal(request, facts, *, return_url=None):

@@ -25,9 +25,10 @@ from petitions.models import PetitionPage, Signature
 from petitions.models.counts import get_counts
 from petitions.models.public_signers import public_signers_page
 from petitions.sign_form.form import SignatureForm
+from petitions.signing.facts import signing_facts
 from petitions.signing.rate_limit import client_ip, count_sign_attempt, hash_client
 from petitions.signing.restrictions import petition_endpoint, refusal
-from petitions.signing.signatures import SignatureDetails, confirm_signature, record_signature, signing_facts
+from petitions.signing.signatures import SignatureDetails, confirm_signature, record_signature
 
 logger = logging.getLogger(__name__)
 

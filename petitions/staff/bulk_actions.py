@@ -3,6 +3,8 @@
 Each is Wagtail's BulkAction (its confirmation screen, "select all in listing" and hooks) around the
 services that keep counts and the audit log right: `petitions.staff.invalidation` and
 `petitions.personal_data.erasure`. Each needs its own permission, checked before anything is shown.
+`apply` is the action's work on a queryset: the listing's ticked rows here, every row its filters
+select in `petitions.staff.views.InvalidateSignaturesView`.
 """
 
 from django import forms
@@ -56,8 +58,27 @@ class SignatureBulkAction(BulkAction):
     def get_execution_context(self):
         return {"user": self.request.user}
 
-    def selection(self, objects):
-        return Signature.objects.filter(pk__in=[signature.pk for signature in objects])
+    def execute_action(self, objects, user=None, **options):
+        selection = Signature.objects.filter(pk__in=[signature.pk for signature in objects])
+        change = self.apply(
+            selection, user, log_data={"selection": "chosen in the signatories listing"}, **options
+        )
+        return change.total, 0
+
+    @classmethod
+    def apply(cls, signatures, user, log_data, reason=""):
+        """Do the action on `signatures` (a queryset); returns the BulkChange."""
+        raise NotImplementedError
+
+    #: What the message after the action says, with `{total}` for how many signatures changed.
+    success = ""
+
+    @classmethod
+    def success_message(cls, total):
+        return cls.success.format(total=total)
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        return self.success_message(num_parent_objects)
 
 
 class InvalidateBulkAction(SignatureBulkAction):
@@ -72,16 +93,14 @@ class InvalidateBulkAction(SignatureBulkAction):
         "export for the addressee. They are kept, and can be restored."
     )
     confirm_label = "Invalidate"
+    success = "Invalidated {total} signatures. They no longer count."
 
     def get_execution_context(self):
         return {**super().get_execution_context(), "reason": self.cleaned_form.cleaned_data["reason"]}
 
-    def execute_action(self, objects, user=None, reason=""):
-        change = invalidate_signatures(self.selection(objects), reason, user)
-        return change.total, 0
-
-    def get_success_message(self, num_parent_objects, num_child_objects):
-        return f"Invalidated {num_parent_objects} signatures. They no longer count."
+    @classmethod
+    def apply(cls, signatures, user, log_data, reason=""):
+        return invalidate_signatures(signatures, reason, user, log_data=log_data)
 
 
 class RestoreBulkAction(SignatureBulkAction):
@@ -95,13 +114,11 @@ class RestoreBulkAction(SignatureBulkAction):
         "are left as they are."
     )
     confirm_label = "Restore"
+    success = "Restored {total} signatures."
 
-    def execute_action(self, objects, user=None):
-        change = restore_signatures(self.selection(objects), user)
-        return change.total, 0
-
-    def get_success_message(self, num_parent_objects, num_child_objects):
-        return f"Restored {num_parent_objects} signatures."
+    @classmethod
+    def apply(cls, signatures, user, log_data, reason=""):
+        return restore_signatures(signatures, user, reason=reason, log_data=log_data)
 
 
 class EraseBulkAction(SignatureBulkAction):
@@ -116,15 +133,11 @@ class EraseBulkAction(SignatureBulkAction):
         "Counted signatures leave the count. The audit log records how many, never who."
     )
     confirm_label = "Erase permanently"
+    success = "Erased {total} signatures."
 
-    def execute_action(self, objects, user=None):
-        erasure = erase_signatures(
-            self.selection(objects), user, log_data={"selection": "chosen in the signatories listing"}
-        )
-        return erasure.total, 0
-
-    def get_success_message(self, num_parent_objects, num_child_objects):
-        return f"Erased {num_parent_objects} signatures."
+    @classmethod
+    def apply(cls, signatures, user, log_data, reason=""):
+        return erase_signatures(signatures, user, log_data=log_data)
 
 
 SIGNATURE_BULK_ACTIONS = [InvalidateBulkAction, RestoreBulkAction, EraseBulkAction]

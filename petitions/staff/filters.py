@@ -3,7 +3,8 @@
 The listing, its exports, its "select all" bulk actions and `manage.py export_signatories` all
 select rows through `filter_signatures`, so a filter means the same thing everywhere. The
 parameter names are the listing's query string: `petition`, `confirmed`, `status`,
-`contact_consent`, `region`, `signed_from`, `signed_to` (dates) and `q` (search).
+`contact_consent`, `region`, `signed_from`, `signed_to` (dates), `email_domain`, `ip_hash` (the
+client hash) and `q` (search). Invalidating or restoring by criteria uses them too.
 """
 
 import django_filters
@@ -61,10 +62,32 @@ class SignatureFilterSet(WagtailFilterSet):
         widget=DateRangePickerWidget,
         label="Signed between (dates, both included)",
     )
+    email_domain = django_filters.CharFilter(
+        method="filter_email_domain",
+        max_length=253,
+        label="Email domain",
+        help_text="Addresses at this domain, e.g. 'mailinator.com' (not subdomains).",
+    )
+    ip_hash = django_filters.CharFilter(
+        max_length=64, label="Client hash", help_text="Signatures from one client, as shown on a signature."
+    )
 
     class Meta:
         model = Signature
-        fields = ["petition", "confirmed", "status", "contact_consent", "region", "signed"]
+        fields = [
+            "petition",
+            "confirmed",
+            "status",
+            "contact_consent",
+            "region",
+            "signed",
+            "email_domain",
+            "ip_hash",
+        ]
+
+    def filter_email_domain(self, queryset, name, value):
+        domain = value.strip().lstrip("@")
+        return queryset.filter(email__iendswith="@" + domain) if domain else queryset
 
 
 def search_signatures(queryset, text):
@@ -96,7 +119,8 @@ def describe_filters(params):
     Search text can be a person's name or address, so the log records only that a search was used.
     """
     described = {}
-    for name in ["petition", "confirmed", "status", "contact_consent", "signed_from", "signed_to"]:
+    names = ["petition", "confirmed", "status", "contact_consent", "signed_from", "signed_to"]
+    for name in [*names, "email_domain", "ip_hash"]:
         if params.get(name):
             described[name] = params.get(name)
     if params.getlist("region"):

@@ -1,61 +1,37 @@
-"""Admin screens for invalidating signatures by criteria and for erasing one signatory's data.
+"""Admin screens for invalidating or restoring every signature the listing's filters select, and for
+erasing one signatory's data.
 
-Custom views rather than a viewset: both act on a selection described by criteria (not on
-rows picked from a listing) and need a dry run that shows how many signatures would change
-before anything does. Each screen first shows the count, then acts on a second, confirming POST.
+Custom views rather than a viewset: both act on a selection described by criteria (the listing's
+filters, an address), not on rows ticked in a listing, and show how many signatures would change
+before anything does (`core.admin_views.CheckThenConfirmView`). The work is the bulk actions'.
 """
 
 from django import forms
 from django.shortcuts import redirect
-from django.utils.decorators import method_decorator
-from django.views.generic import FormView
+from django.urls import reverse
+from django.utils.functional import cached_property
 from wagtail.admin import messages
-from wagtail.admin.auth import permission_required
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.widgets import AdminDateTimeInput
 
-from petitions.models import PetitionPage, Signature
+from core.admin_views import CheckThenConfirmView
+from petitions.models import Signature
 from petitions.personal_data.erasure import erase_signatory
-from petitions.staff.invalidation import (
-    InvalidationCriteria,
-    count_to_invalidate,
-    count_to_restore,
-    invalidate_signatures,
-    restore_signatures,
-)
+from petitions.staff.bulk_actions import InvalidateBulkAction, RestoreBulkAction
+from petitions.staff.filters import SignatureFilterSet, describe_filters, filter_signatures
+from petitions.staff.invalidation import count_to_invalidate, count_to_restore
+
+BY_CRITERIA = {action.action_type: action for action in (InvalidateBulkAction, RestoreBulkAction)}
 
 
 class InvalidationForm(forms.Form):
+    """Invalidate or restore, and why; the signatures are those the query string's filters select."""
+
     action = forms.ChoiceField(
         choices=[
-            ("invalidate", "Invalidate: take them out of the count"),
-            ("restore", "Restore: count them again"),
+            (InvalidateBulkAction.action_type, "Invalidate: take them out of the count"),
+            (RestoreBulkAction.action_type, "Restore: count them again"),
         ],
-        initial="invalidate",
+        initial=InvalidateBulkAction.action_type,
         widget=forms.RadioSelect,
-    )
-    petition = forms.ModelChoiceField(
-        queryset=PetitionPage.objects.order_by("title"),
-        required=False,
-        empty_label="All petitions",
-        help_text="Only signatures on this petition.",
-    )
-    email_domain = forms.CharField(
-        required=False,
-        max_length=253,
-        help_text="Only addresses at this domain, e.g. 'mailinator.com' (not subdomains).",
-    )
-    signed_from = forms.DateTimeField(
-        required=False, widget=AdminDateTimeInput, help_text="Only signatures made at or after this time."
-    )
-    signed_to = forms.DateTimeField(
-        required=False, widget=AdminDateTimeInput, help_text="Only signatures made before this time."
-    )
-    ip_hash = forms.CharField(
-        required=False,
-        max_length=64,
-        label="Client hash",
-        help_text="Only signatures from this client, as shown in the signatories listing.",
     )
     reason = forms.CharField(
         required=False,
@@ -63,30 +39,26 @@ class InvalidationForm(forms.Form):
         help_text="Why. Kept with each invalidated signature and in the audit log. Required to invalidate.",
     )
 
+    def __init__(self, *args, filters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters = filters
+
     def clean(self):
         cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        criteria = self.criteria()
-        if criteria.is_empty():
+        if not describe_filters(self.filters):
             raise forms.ValidationError(
-                "Choose at least one criterion, so that not every signature is selected."
+                "Choose at least one filter, so that not every signature is selected."
             )
-        if cleaned["signed_from"] and cleaned["signed_to"] and cleaned["signed_to"] <= cleaned["signed_from"]:
-            self.add_error("signed_to", "The end of the time window must be after its start.")
-        if cleaned["action"] == "invalidate" and not cleaned["reason"].strip():
+        try:
+            self.signatures = filter_signatures(self.filters)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
+        if (
+            cleaned.get("action") == InvalidateBulkAction.action_type
+            and not cleaned.get("reason", "").strip()
+        ):
             self.add_error("reason", "Give a reason for invalidating these signatures.")
         return cleaned
-
-    def criteria(self):
-        data = self.cleaned_data
-        return InvalidationCriteria(
-            petition_id=data["petition"].pk if data.get("petition") else None,
-            email_domain=data.get("email_domain", "").strip(),
-            signed_from=data.get("signed_from"),
-            signed_to=data.get("signed_to"),
-            ip_hash=data.get("ip_hash", "").strip(),
-        )
 
 
 class ErasureForm(forms.Form):
@@ -96,58 +68,60 @@ class ErasureForm(forms.Form):
     )
 
 
-@method_decorator(permission_required("petitions.manage_signature"), name="dispatch")
-class InvalidateSignaturesView(WagtailAdminTemplateMixin, FormView):
+class InvalidateSignaturesView(CheckThenConfirmView):
+    """The listing's "Invalidate or restore all these" link lands here with the listing's filters."""
+
+    permission = "petitions.manage_signature"
     page_title = "Invalidate or restore signatures"
     header_icon = "warning"
     template_name = "petitions/admin/invalidate_signatures.html"
     form_class = InvalidationForm
 
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "filters": self.request.GET}
 
-    def form_valid(self, form):
-        criteria = form.criteria()
+    @cached_property
+    def filterset(self):
+        """The listing's filter form, to show and change the filters here."""
+        return SignatureFilterSet(self.request.GET or None, queryset=Signature.objects.none())
+
+    def get_context_data(self, **kwargs):
+        listing = f"{reverse('signatories:index')}?{self.request.GET.urlencode()}"
+        return super().get_context_data(filters=self.filterset, listing_url=listing, **kwargs)
+
+    def preview(self, form):
         action = form.cleaned_data["action"]
-        if "confirm" not in self.request.POST:
-            if action == "invalidate":
-                total, counted = count_to_invalidate(criteria)
-            else:
-                total, counted = count_to_restore(criteria), None
-            return self.render_to_response(
-                self.get_context_data(
-                    form=form, preview={"action": action, "total": total, "counted": counted}
-                )
-            )
-        if action == "invalidate":
-            change = invalidate_signatures(criteria, form.cleaned_data["reason"], self.request.user)
-            messages.success(self.request, f"Invalidated {change.total} signatures. They no longer count.")
+        if action == InvalidateBulkAction.action_type:
+            total, counted = count_to_invalidate(form.signatures)
         else:
-            change = restore_signatures(criteria, self.request.user, reason=form.cleaned_data["reason"])
-            messages.success(self.request, f"Restored {change.total} signatures.")
-        return redirect("petitions_admin:invalidate")
+            total, counted = count_to_restore(form.signatures), None
+        return {"action": action, "total": total, "counted": counted}
+
+    def confirm(self, form):
+        action = BY_CRITERIA[form.cleaned_data["action"]]
+        change = action.apply(
+            form.signatures,
+            self.request.user,
+            log_data=describe_filters(self.request.GET),
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(self.request, action.success_message(change.total))
+        return redirect(f"{reverse('petitions_admin:invalidate')}?{self.request.GET.urlencode()}")
 
 
-@method_decorator(permission_required("petitions.erase_signature"), name="dispatch")
-class EraseSignatoryView(WagtailAdminTemplateMixin, FormView):
+class EraseSignatoryView(CheckThenConfirmView):
+    permission = "petitions.erase_signature"
     page_title = "Erase a signatory's data"
     header_icon = "bin"
     template_name = "petitions/admin/erase_signatory.html"
     form_class = ErasureForm
 
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
+    def preview(self, form):
+        signatures = Signature.objects.for_email(form.cleaned_data["email"])
+        return {"total": signatures.count(), "petitions": signatures.values("petition_id").distinct().count()}
 
-    def form_valid(self, form):
-        email = form.cleaned_data["email"]
-        if "confirm" not in self.request.POST:
-            signatures = Signature.objects.for_email(email)
-            preview = {
-                "total": signatures.count(),
-                "petitions": signatures.values("petition_id").distinct().count(),
-            }
-            return self.render_to_response(self.get_context_data(form=form, preview=preview))
-        erasure = erase_signatory(email, self.request.user)
+    def confirm(self, form):
+        erasure = erase_signatory(form.cleaned_data["email"], self.request.user)
         if erasure.total:
             messages.success(
                 self.request,

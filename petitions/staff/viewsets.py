@@ -20,6 +20,7 @@ from wagtail.admin import messages
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, TitleColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import Button
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
@@ -148,7 +149,16 @@ class SignatureIndexView(IndexView):
     def header_more_buttons(self):
         # Wagtail's own export links would bypass the export permission: the downloads are
         # `download_links`, shown as labelled buttons above the results instead of in this "⋯" menu.
-        return [button for button in super().header_more_buttons if "export=" not in (button.url or "")]
+        buttons = [button for button in super().header_more_buttons if "export=" not in (button.url or "")]
+        if self.user_has_permission("manage"):
+            # Every row the filters select, on all pages (the bulk actions take the ticked rows).
+            params = self.request.GET.copy()
+            params.pop(self.page_kwarg, None)
+            url = f"{reverse('petitions_admin:invalidate')}?{params.urlencode()}"
+            buttons.append(
+                Button("Invalidate or restore all these", url=url, icon_name="warning", priority=80)
+            )
+        return buttons
 
     def download_links(self):
         """(label, URL) of each download of exactly what the filters and search match, if the user may

@@ -1,17 +1,10 @@
 """Cached campaign pages show a widget's new figure as soon as the data behind it is corrected."""
 
 import pytest
-from django.core.cache import cache
 
 from .factories import CampaignPageFactory, block
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 300
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 
 @pytest.fixture

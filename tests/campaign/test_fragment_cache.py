@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from freezegun import freeze_time
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 from campaign.models import CampaignPage
 from core.page_cache.purge import purge_pages
@@ -153,3 +153,68 @@ def test_the_editors_bar_is_never_stored_with_the_page(campaign_page, superuser_
     assert "wagtail-userbar" in editor_view.text
     assert "wagtail-userbar" not in visitor_view.text
     assert "wagtail-userbar" in superuser_client.get(campaign_page.url).text
+
+
+# The site and the route to the page, kept until the next purge like the fragments ---------------------
+
+
+def tables_queried(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return " ".join(query["sql"] for query in queries.captured_queries)
+
+
+def test_a_second_view_finds_the_site_and_the_page_without_the_database(client, campaign_page):
+    first = tables_queried(client, campaign_page.url)
+    second = tables_queried(client, campaign_page.url)
+
+    assert '"wagtailcore_site"' in first
+    assert '"wagtailcore_site"' not in second
+    assert '"slug"' in first, "routing looks pages up by their slugs"
+    assert '"slug"' not in second
+    assert '"wagtailcore_pageviewrestriction"' not in second, "kept with the route"
+
+
+def test_a_page_renamed_on_publish_is_routed_afresh(
+    client, campaign_page, django_capture_on_commit_callbacks
+):
+    old_url = campaign_page.url
+    client.get(old_url)
+    campaign_page.slug = "renamed-campaign"
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign_page.save_revision().publish()
+
+    assert client.get(old_url).status_code != 200
+    assert heading(client.get("/renamed-campaign/")) == "The campaign"
+
+
+@pytest.mark.parametrize("gone", ["unpublished", "deleted"])
+def test_a_page_taken_down_is_not_routed_to_from_the_cache(
+    client, campaign_page, django_capture_on_commit_callbacks, gone
+):
+    url = campaign_page.url
+    assert client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign_page.unpublish() if gone == "unpublished" else campaign_page.delete()
+
+    assert client.get(url).status_code == 404
+
+
+def test_a_page_made_private_asks_for_its_password_on_every_view(
+    client, campaign_page, django_capture_on_commit_callbacks
+):
+    assert client.get(campaign_page.url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(
+            page=campaign_page,
+            restriction_type=PageViewRestriction.PASSWORD,
+            password="secret",  # noqa: S106 - test data
+        )
+
+    for _ in range(2):
+        response = client.get(campaign_page.url)
+        assert response.status_code == 200
+        assert 'name="password"' in response.text
+        assert "The campaign" not in heading(response)
+    assert '"wagtailcore_pageviewrestriction"' not in tables_queried(client, campaign_page.url)

@@ -1,15 +1,22 @@
 """The anonymous page cache: what it serves from the cache, what it never caches, and purging."""
 
+import os
 import re
+import threading
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.db import connections
 from django.middleware.csrf import _unmask_cipher_token
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
+from freezegun import freeze_time
+from wagtail import hooks
 from wagtail.models import Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
+from core.page_cache.middleware import page_key, render_claim_key
 from core.page_cache.purge import content_generation, purge_pages
 from core.page_cache.tokens import CSRF_PLACEHOLDER
 
@@ -27,11 +34,7 @@ REDIS_DOWN = {
 }
 
 
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    """Switch the page cache on (the tests' default is off) with an empty cache."""
-    settings.PAGE_CACHE_SECONDS = 300
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("page_cache_on")
 
 
 def rename_without_signals(page, title):
@@ -115,6 +118,8 @@ def test_unpublishing_a_page_purges_the_cache(client, public_page, django_captur
     with django_capture_on_commit_callbacks(execute=True):
         child.unpublish()
 
+    assert client.get("/child/").status_code == 404
+    # The page rendered afresh is gone: its stale copy is not served to the next visitor either.
     assert client.get("/child/").status_code == 404
 
 
@@ -246,3 +251,168 @@ def test_pages_are_served_uncached_when_the_cache_is_down(client, public_page, s
     assert "Plumbing test home" in response.text
     assert "X-Page-Cache" not in response
     assert "Cache unreachable (ConnectionError)" in caplog.text
+
+
+# After a purge: the previous rendering, while one request renders the page afresh ------------------
+
+# The test suite's Redis (tests/config/test_redis_cache.py), as the app servers share it.
+SHARED_REDIS = {
+    "default": {
+        "BACKEND": "core.cache_backend.ResilientRedisCache",
+        "LOCATION": os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/13"),
+    }
+}
+
+
+@pytest.fixture(params=["local memory", "Redis"])
+def shared_cache(request, settings):
+    """The cache the claim to render is taken in: Django's local memory, and a real Redis."""
+    if request.param == "Redis":
+        from tests.config.test_redis_cache import require_redis
+
+        require_redis()
+        settings.CACHES = SHARED_REDIS
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def purged_after_an_edit(client, page):
+    """The page cached, then changed and purged: its cached copy is stale."""
+    assert client.get("/")["X-Page-Cache"] == "MISS"
+    rename_without_signals(page, "Renamed home")
+    purge_pages()
+
+
+def while_rendering(visit):
+    """A `before_serve_page` hook: the first page rendered waits for `visit()`, made from another thread.
+
+    The thread is another app server's worker: it shares only the cache with the one rendering.
+    """
+    seen = []
+
+    def other_worker():
+        try:
+            seen.append(visit())
+        finally:
+            # A connection of its own, if it opened one; outside the test's transaction.
+            connections.close_all()
+
+    def hook(page, request, serve_args, serve_kwargs):
+        if not seen:
+            visitor = threading.Thread(target=other_worker)
+            visitor.start()
+            visitor.join()
+
+    return hooks.register_temporarily("before_serve_page", hook), seen
+
+
+def test_after_a_purge_others_get_the_previous_page_while_one_visitor_renders_it(
+    client, public_page, shared_cache
+):
+    purged_after_an_edit(client, public_page)
+
+    rendering, seen_meanwhile = while_rendering(lambda: Client().get("/"))
+    with rendering:
+        first = client.get("/")
+    after = Client().get("/")
+
+    (meanwhile,) = seen_meanwhile
+    assert (meanwhile["X-Page-Cache"], meanwhile.status_code) == ("STALE", 200)
+    assert "Plumbing test home" in meanwhile.text
+    assert first["X-Page-Cache"] == "MISS"
+    assert "Renamed home" in first.text
+    assert after["X-Page-Cache"] == "HIT"
+    assert "Renamed home" in after.text
+
+
+def test_a_stale_page_carries_the_visitors_own_working_csrf_token(client, public_page, pages_with_a_form):
+    purged_after_an_edit(client, public_page)
+    visitor = Client(enforce_csrf_checks=True)
+
+    rendering, seen_meanwhile = while_rendering(lambda: visitor.get("/"))
+    with rendering:
+        client.get("/")
+
+    (stale,) = seen_meanwhile
+    assert stale["X-Page-Cache"] == "STALE"
+    token = TOKEN_IN_FORM.search(stale.text).group(1)
+    assert _unmask_cipher_token(token) == visitor.cookies["csrftoken"].value
+    assert visitor.post("/", {"csrfmiddlewaretoken": token}).status_code == 200
+
+
+def stale_with_a_dead_renderer(client, page):
+    """Purged, and the claim to render the page taken by a server that died before it finished."""
+    purged_after_an_edit(client, page)
+    claim = render_claim_key(page_key(RequestFactory().get("/")))
+    assert cache.add(claim, True, timeout=django_settings.PAGE_CACHE_RENDER_CLAIM_SECONDS)
+    return claim
+
+
+def test_visitors_with_a_session_editors_and_previews_never_get_the_stale_copy(
+    client, public_page, superuser
+):
+    editor = Client()
+    editor.force_login(superuser)
+    part_way_through_a_form = Client()
+    part_way_through_a_form.cookies["sessionid"] = "a-session-of-their-own"
+    stale_with_a_dead_renderer(client, public_page)
+    assert Client().get("/")["X-Page-Cache"] == "STALE"
+
+    for visitor in (editor, part_way_through_a_form):
+        response = visitor.get("/")
+        assert "X-Page-Cache" not in response
+        assert "Renamed home" in response.text
+    preview_url = reverse("wagtailadmin_pages:preview_on_edit", args=[public_page.pk])
+    form = {"title": "Draft title", "slug": public_page.slug, "comments": inline_formset([])}
+    editor.post(preview_url, nested_form_data(form))
+    assert "Draft title" in editor.get(preview_url).text
+
+
+def test_a_renderer_that_died_holds_up_the_page_only_until_its_claim_expires(client, public_page, settings):
+    settings.PAGE_CACHE_RENDER_CLAIM_SECONDS = 10
+    with freeze_time() as clock:
+        claim = stale_with_a_dead_renderer(client, public_page)
+        waiting = Client().get("/")
+        clock.tick(settings.PAGE_CACHE_RENDER_CLAIM_SECONDS + 1)
+        taken_over = Client().get("/")
+
+    assert waiting["X-Page-Cache"] == "STALE"
+    assert taken_over["X-Page-Cache"] == "MISS"
+    assert "Renamed home" in taken_over.text
+    assert cache.get(claim) is None, "released once rendered"
+
+
+def test_a_stale_copy_is_served_for_the_stale_window_after_the_purge_at_most(client, public_page, settings):
+    settings.PAGE_CACHE_STALE_SECONDS = 30
+    settings.PAGE_CACHE_RENDER_CLAIM_SECONDS = 300
+    with freeze_time() as clock:
+        stale_with_a_dead_renderer(client, public_page)
+        clock.tick(29)
+        within = Client().get("/")
+        clock.tick(2)
+        beyond = Client().get("/")
+
+    assert within["X-Page-Cache"] == "STALE"
+    assert "Renamed home" in beyond.text
+    assert beyond["X-Page-Cache"] == "MISS"
+
+
+def test_no_stale_window_renders_every_view_after_a_purge(client, public_page, settings):
+    settings.PAGE_CACHE_STALE_SECONDS = 0
+    stale_with_a_dead_renderer(client, public_page)
+
+    response = Client().get("/")
+
+    assert response["X-Page-Cache"] == "MISS"
+    assert "Renamed home" in response.text
+
+
+def test_a_stale_page_is_served_after_three_cache_round_trips(client, public_page, counting_cache):
+    stale_with_a_dead_renderer(client, public_page)
+    counting_cache.round_trips.clear()
+
+    response = Client().get("/")
+
+    assert response["X-Page-Cache"] == "STALE"
+    assert counting_cache.round_trips == ["get_many", "add", "get"], "page, claim, stale window"

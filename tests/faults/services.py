@@ -3,6 +3,9 @@ nginx reverse proxies.
 
 Each runs against the test database pytest-django created, with production settings (DEBUG off), so
 what a visitor or the mail server sees is what production would show.
+
+Past ~400 lines because each service is a small start/stop pair sharing the port, log and
+clean-up helpers here; split apart they would each need those helpers again.
 """
 
 import asyncio

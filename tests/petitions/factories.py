@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from petitions.models import PetitionPage, Signature
 from petitions.regions import region_for_postcode
-from petitions.signing.signatures import consent_wording_ids
+from petitions.signing.facts import consent_wording_ids
 
 
 class PetitionPageFactory(wagtail_factories.PageFactory):

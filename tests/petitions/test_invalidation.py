@@ -1,8 +1,10 @@
-"""Staff take bot signatures out of the count by criteria, with a dry run and audit trail; and restore."""
+"""Staff take bot signatures out of the count by the listing's filters, with a dry run and audit trail;
+and restore them."""
 
 from datetime import timedelta
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import PageLogEntry
@@ -10,14 +12,18 @@ from wagtail.models import PageLogEntry
 from petitions.models import Signature
 from petitions.models.counts import get_counts
 from petitions.signing.signatures import confirm_signature
-from petitions.staff.invalidation import (
-    InvalidationCriteria,
-    count_to_invalidate,
-    invalidate_signatures,
-    restore_signatures,
-)
+from petitions.staff.filters import filter_signatures
+from petitions.staff.invalidation import count_to_invalidate, invalidate_signatures, restore_signatures
+from tests.html import soup, text
 
 from .factories import PetitionPageFactory, SignatureFactory
+
+
+def by_filters(**params):
+    """The signatures the signatories listing shows with these filters."""
+    query = QueryDict(mutable=True)
+    query.update(params)
+    return filter_signatures(query)
 
 
 @pytest.fixture
@@ -36,7 +42,7 @@ def signatures(petition):
 
 
 def test_invalidating_by_email_domain_takes_them_out_of_the_count(petition, signatures, superuser):
-    result = invalidate_signatures(InvalidationCriteria(email_domain="spam.test"), "Bot wave", superuser)
+    result = invalidate_signatures(by_filters(email_domain="spam.test"), "Bot wave", superuser)
 
     assert result.total == 4
     assert result.by_petition == {petition.pk: 4}
@@ -46,7 +52,7 @@ def test_invalidating_by_email_domain_takes_them_out_of_the_count(petition, sign
 
 
 def test_restoring_puts_confirmed_signatures_back_in_the_count(petition, signatures, superuser):
-    criteria = InvalidationCriteria(email_domain="spam.test")
+    criteria = by_filters(email_domain="spam.test")
     invalidate_signatures(criteria, "Bot wave", superuser)
 
     result = restore_signatures(criteria, superuser)
@@ -56,12 +62,11 @@ def test_restoring_puts_confirmed_signatures_back_in_the_count(petition, signatu
     assert not Signature.objects.invalidated().exists()
 
 
-def test_invalidation_by_client_hash_and_time_window(petition, signatures, superuser):
+def test_invalidation_by_client_hash_and_signing_dates(petition, signatures, superuser):
     people, _bots = signatures
     Signature.objects.filter(pk=people[0].pk).update(created_at=timezone.now() - timedelta(days=3))
-    criteria = InvalidationCriteria(
-        ip_hash="a" * 64, signed_from=timezone.now() - timedelta(days=1), signed_to=timezone.now()
-    )
+    today = timezone.localdate()
+    criteria = by_filters(ip_hash="a" * 64, signed_from=str(today - timedelta(days=1)), signed_to=str(today))
 
     assert count_to_invalidate(criteria) == (4, 4)
     assert invalidate_signatures(criteria, "Same client", superuser).total == 4
@@ -72,16 +77,14 @@ def test_invalidation_limited_to_one_petition(petition, plain_home_page, signatu
     other = PetitionPageFactory(parent=plain_home_page)
     confirm_signature(SignatureFactory(petition=other, email="bot9@spam.test").pk)
 
-    invalidate_signatures(
-        InvalidationCriteria(petition_id=other.pk, email_domain="spam.test"), "Bots", superuser
-    )
+    invalidate_signatures(by_filters(petition=str(other.pk), email_domain="spam.test"), "Bots", superuser)
 
     assert get_counts(other).total == 0
     assert get_counts(petition).total == 8
 
 
 def test_invalidating_twice_does_not_count_down_twice(petition, signatures, superuser):
-    criteria = InvalidationCriteria(email_domain="spam.test")
+    criteria = by_filters(email_domain="spam.test")
     invalidate_signatures(criteria, "Bots", superuser)
 
     assert invalidate_signatures(criteria, "Bots again", superuser).total == 0
@@ -91,30 +94,27 @@ def test_invalidating_twice_does_not_count_down_twice(petition, signatures, supe
 def test_invalidated_unconfirmed_signature_does_not_count_when_confirmed_later(
     petition, signatures, superuser
 ):
-    invalidate_signatures(InvalidationCriteria(email_domain="spam.test"), "Bots", superuser)
+    invalidate_signatures(by_filters(email_domain="spam.test"), "Bots", superuser)
 
     confirm_signature(Signature.objects.get(email="bot3@spam.test").pk)
 
     assert get_counts(petition).total == 5
 
 
-@pytest.mark.parametrize(
-    ("criteria", "reason", "message"),
-    [
-        (InvalidationCriteria(), "Bots", "Choose at least one criterion"),
-        (InvalidationCriteria(email_domain="spam.test"), "  ", "Give a reason"),
-    ],
-)
-def test_invalidation_needs_criteria_and_a_reason(signatures, superuser, criteria, reason, message):
-    with pytest.raises(ValueError, match=message):
-        invalidate_signatures(criteria, reason, superuser)
+def test_invalidation_needs_a_reason(signatures, superuser):
+    with pytest.raises(ValueError, match="Give a reason"):
+        invalidate_signatures(by_filters(email_domain="spam.test"), "  ", superuser)
     assert not Signature.objects.invalidated().exists()
 
 
 def test_each_invalidation_is_in_the_petitions_audit_log_without_personal_data(
-    petition, signatures, superuser
+    client, petition, signatures, superuser
 ):
-    invalidate_signatures(InvalidationCriteria(email_domain="spam.test"), "Bot wave", superuser)
+    client.force_login(superuser)
+    client.post(
+        invalidate_url(email_domain="spam.test"),
+        {"action": "invalidate", "reason": "Bot wave", "confirm": "1"},
+    )
 
     entry = PageLogEntry.objects.get(page=petition, action="petitions.invalidate_signatures")
     assert entry.user == superuser
@@ -123,17 +123,33 @@ def test_each_invalidation_is_in_the_petitions_audit_log_without_personal_data(
     assert entry.data["email_domain"] == "spam.test"
     assert "@" not in str(entry.data)
     assert entry.message == "Invalidated 4 signatures. Reason: Bot wave"
+    assert "bot0" not in str(entry.data)
+
+
+def invalidate_url(**filters):
+    """The invalidation screen as the signatories listing links to it, with its filters."""
+    query = QueryDict(mutable=True)
+    query.update(filters)
+    return f"{reverse('petitions_admin:invalidate')}?{query.urlencode()}"
+
+
+def test_the_listing_links_to_invalidating_every_row_its_filters_show(client, signatures, campaign_staff):
+    client.force_login(campaign_staff)
+
+    listing = client.get(reverse("signatories:index"), {"email_domain": "spam.test", "p": "2"})
+
+    assert invalidate_url(email_domain="spam.test") in listing.content.decode()
 
 
 def test_campaign_staff_see_a_dry_run_before_invalidating(client, petition, signatures, campaign_staff):
     client.force_login(campaign_staff)
-    url = reverse("petitions_admin:invalidate")
-    form = {"action": "invalidate", "email_domain": "spam.test", "reason": "Bot wave"}
+    url = invalidate_url(email_domain="spam.test")
+    form = {"action": "invalidate", "reason": "Bot wave"}
 
     preview = client.post(url, form)
 
     assert preview.status_code == 200
-    assert "<strong>4</strong> valid signatures match, of which 3 are confirmed" in preview.content.decode()
+    assert "4 valid signatures match, of which 3 are confirmed" in text(soup(preview))
     assert not Signature.objects.invalidated().exists()
 
     done = client.post(url, {**form, "confirm": "1"})
@@ -141,28 +157,33 @@ def test_campaign_staff_see_a_dry_run_before_invalidating(client, petition, sign
     assert done.status_code == 302
     assert Signature.objects.invalidated().count() == 4
     assert get_counts(petition).total == 5
+    entry = PageLogEntry.objects.get(page=petition, action="petitions.invalidate_signatures")
+    assert entry.data["email_domain"] == "spam.test"
 
 
-def test_admin_form_explains_missing_criteria_and_reason(client, signatures, campaign_staff):
+def test_admin_form_explains_missing_filters_bad_filters_and_reason(client, signatures, campaign_staff):
     client.force_login(campaign_staff)
-    url = reverse("petitions_admin:invalidate")
 
-    no_criteria = client.post(url, {"action": "invalidate", "reason": "Bots"}).content.decode()
-    no_reason = client.post(url, {"action": "invalidate", "email_domain": "spam.test", "confirm": "1"})
+    no_filters = client.post(invalidate_url(), {"action": "invalidate", "reason": "Bots"})
+    bad_filter = client.post(
+        invalidate_url(signed_from="not a date"), {"action": "invalidate", "reason": "Bots"}
+    )
+    no_reason = client.post(
+        invalidate_url(email_domain="spam.test"), {"action": "invalidate", "confirm": "1"}
+    )
 
-    assert "Choose at least one criterion" in no_criteria
+    assert "Choose at least one filter" in no_filters.content.decode()
+    assert "Invalid filters" in bad_filter.content.decode()
     assert "Give a reason for invalidating these signatures." in no_reason.content.decode()
+    assert {no_filters.status_code, bad_filter.status_code, no_reason.status_code} == {200}
     assert not Signature.objects.invalidated().exists()
 
 
 def test_staff_restore_through_the_admin(client, petition, signatures, campaign_staff, superuser):
-    invalidate_signatures(InvalidationCriteria(email_domain="spam.test"), "Bots", superuser)
+    invalidate_signatures(by_filters(email_domain="spam.test"), "Bots", superuser)
     client.force_login(campaign_staff)
 
-    client.post(
-        reverse("petitions_admin:invalidate"),
-        {"action": "restore", "email_domain": "spam.test", "confirm": "1"},
-    )
+    client.post(invalidate_url(email_domain="spam.test"), {"action": "restore", "confirm": "1"})
 
     assert not Signature.objects.invalidated().exists()
     assert get_counts(petition).total == 8
@@ -172,8 +193,7 @@ def test_editors_cannot_invalidate(client, signatures, editor):
     client.force_login(editor)
 
     response = client.post(
-        reverse("petitions_admin:invalidate"),
-        {"action": "invalidate", "email_domain": "spam.test", "reason": "Bots", "confirm": "1"},
+        invalidate_url(email_domain="spam.test"), {"action": "invalidate", "reason": "Bots", "confirm": "1"}
     )
 
     assert response.status_code == 302

@@ -1,4 +1,5 @@
-"""Bots and floods: honeypot, timing token, rate limit (failing open) and the keyed client hash."""
+"""The sign form's defences against bots and floods: honeypot, timing token, rate limit (failing open),
+the keyed client hash and refusing oversized or non-form bodies."""
 
 import logging
 import re

@@ -1,0 +1,53 @@
+"""Base classes for the apps' own admin screens: one form, a permission, a title and a breadcrumb.
+
+For the screens Wagtail's viewsets cannot give (an upload with a preview, an action on a selection
+with a dry run). `AdminFormView` puts a form in the admin's frame behind one permission;
+`CheckThenConfirmView` adds the two steps: a first POST shows what would change, a second POST
+that carries `confirm` does it.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.views.generic import FormView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+
+class AdminFormView(WagtailAdminTemplateMixin, FormView):
+    """A form in the Wagtail admin that needs `permission` ("app.codename") to see or send.
+
+    The permission is checked in `setup`, before any `dispatch` of a subclass reads the request.
+    Refused users get PermissionDenied, which the admin answers by sending them to the dashboard
+    with a message, as it does for its own views.
+    """
+
+    permission = None
+    #: (URL name, label) of the screens between the dashboard and this one, for the breadcrumb.
+    parent_breadcrumbs = ()
+
+    def setup(self, request, *args, **kwargs):
+        if self.permission and not request.user.has_perm(self.permission):
+            raise PermissionDenied
+        super().setup(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        parents = [{"url": reverse(name), "label": label} for name, label in self.parent_breadcrumbs]
+        return [*self.breadcrumbs_items, *parents, {"url": "", "label": self.page_title}]
+
+
+class CheckThenConfirmView(AdminFormView):
+    """A valid form first shows `preview(form)` as `preview` in the page; with `confirm`, `confirm(form)`."""
+
+    confirm_field = "confirm"
+
+    def form_valid(self, form):
+        if self.confirm_field not in self.request.POST:
+            return self.render_to_response(self.get_context_data(form=form, preview=self.preview(form)))
+        return self.confirm(form)
+
+    def preview(self, form):
+        """What would change, for the template (a dict of counts, say). Changes nothing."""
+        raise NotImplementedError
+
+    def confirm(self, form):
+        """Make the change and return the response (usually a redirect with a message)."""
+        raise NotImplementedError
