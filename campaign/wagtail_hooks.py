@@ -1,7 +1,10 @@
-"""Admin wiring: the accessibility checker editors see in the preview panel and the userbar."""
+"""Admin wiring: the accessibility checker editors see in the preview panel and the userbar, and the
+campaign dashboard on the admin home."""
 
 from wagtail import hooks
 from wagtail.admin.userbar import ContentCheckerItem
+
+from campaign.dashboard import dashboard_panels
 
 
 class CampaignContentCheckerItem(ContentCheckerItem):
@@ -29,3 +32,9 @@ def use_campaign_content_checker(request, items, page):
     for position, item in enumerate(items):
         if isinstance(item, ContentCheckerItem) and not isinstance(item, CampaignContentCheckerItem):
             items[position] = CampaignContentCheckerItem(in_editor=item.in_editor)
+
+
+@hooks.register("construct_homepage_panels")
+def add_campaign_dashboard(request, panels):
+    """The campaign team's panels (campaign/dashboard.py), each only for those allowed to see it."""
+    panels.extend(dashboard_panels(request.user))
