@@ -27,6 +27,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
 from django.db import transaction
+from django.db.models import Case, When
 from wagtail.images import get_image_model
 from wagtail.models import GroupApprovalTask, Page, Site, Workflow, WorkflowPage, WorkflowTask
 
@@ -50,6 +51,10 @@ DEMO_ADMIN_USERNAME = "admin"
 # Published in the README and printed by `make run`: only ever given with DEBUG on.
 DEMO_ADMIN_PASSWORD = "wildwestweb-demo"  # noqa: S105 - a published demo credential, printed on purpose
 WORKFLOW_NAME = "Campaign review"
+TASK_NAME = "Moderator approval"
+# What Wagtail's migrations and earlier versions of this demo named the same thing.
+SPARE_WORKFLOW_NAMES = ("Moderators approval", "Moderator approval")
+TASK_NAMES = (TASK_NAME, "Moderators approval")
 MODERATORS_GROUP = "Moderators"
 
 # The home page's fields that point at other pages, images, figures or the letter: filled in once those
@@ -216,18 +221,64 @@ def configure_sign_banner(site, demo, report):
 
 
 def configure_workflow(home, report):
-    """The "Campaign review" workflow: editors submit, a member of Moderators approves."""
+    """The one "Campaign review" workflow: editors submit, a member of Moderators approves.
+
+    Wagtail's migrations already make a "Moderators approval" workflow and task for the Moderators
+    group (on the root page); that pair is taken over and renamed, not added to. Databases filled by
+    earlier runs may hold both it and a "Campaign review" with its own "Moderator approval" task: the
+    spare ones go (or are switched off, Wagtail's way, if pages have been through them, to keep their
+    history), so the admin lists one workflow and one task, whichever state the database was in.
+    """
     moderators, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
-    workflow, created = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
-    if created:
-        task = GroupApprovalTask.objects.create(name="Moderator approval")
-        task.groups.set([moderators])
-        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    names = [WORKFLOW_NAME, *SPARE_WORKFLOW_NAMES]
+    workflow = (
+        Workflow.objects.filter(name__in=names, active=True).order_by(
+            Case(When(name=WORKFLOW_NAME, then=0), default=1), "pk"
+        )
+    ).first()
+    if workflow is None:
+        workflow = Workflow.objects.create(name=WORKFLOW_NAME, active=True)
         report.add(f"workflow “{WORKFLOW_NAME}”")
+    elif workflow.name != WORKFLOW_NAME:
+        report.add(f"workflow “{workflow.name}” renamed “{WORKFLOW_NAME}”")
+        workflow.name = WORKFLOW_NAME
+        workflow.save(update_fields=["name"])
+
+    task = GroupApprovalTask.objects.filter(workflow_tasks__workflow=workflow, active=True).first()
+    if task is None:
+        task = GroupApprovalTask.objects.filter(name__in=TASK_NAMES, active=True).order_by("pk").first()
+        task = task or GroupApprovalTask.objects.create(name=TASK_NAME)
+        task.groups.add(moderators)
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+        report.add(f"task “{task.name}” in workflow “{WORKFLOW_NAME}”")
+    if task.name != TASK_NAME:
+        task.name = TASK_NAME
+        task.save(update_fields=["name"])
+        report.add(f"task renamed “{TASK_NAME}”")
+
+    for spare in Workflow.objects.filter(name__in=names, active=True).exclude(pk=workflow.pk):
+        _retire(spare, report, f"spare workflow “{spare.name}”")
+    for spare in GroupApprovalTask.objects.filter(name__in=TASK_NAMES, active=True).exclude(pk=task.pk):
+        _retire(spare, report, f"spare task “{spare.name}”")
+
     if not WorkflowPage.objects.filter(page=home).exists():
         WorkflowPage.objects.create(page=home, workflow=workflow)
         report.add(f"workflow “{WORKFLOW_NAME}” on the home page and below")
     return workflow
+
+
+def _retire(workflow_or_task, report, what):
+    """Delete a spare workflow or task nothing has been through; otherwise switch it off (keeps history)."""
+    if isinstance(workflow_or_task, Workflow):
+        used = workflow_or_task.workflow_states.exists()
+    else:
+        used = workflow_or_task.task_states.exists()
+    if used:
+        workflow_or_task.deactivate()
+        report.add(f"{what} switched off")
+    else:
+        workflow_or_task.delete()
+        report.add(f"{what} removed")
 
 
 def ensure_demo_admin(report):

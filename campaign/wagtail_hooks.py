@@ -1,9 +1,10 @@
-"""Wagtail wiring: the accessibility checker editors see in the preview panel and the userbar, and the
-sign banner registered with the site frame."""
+"""Wagtail wiring: the accessibility checker editors see in the preview panel and the userbar, the
+campaign dashboard on the admin home, and the sign banner registered with the site frame."""
 
 from wagtail import hooks
 from wagtail.admin.userbar import ContentCheckerItem
 
+from campaign.dashboard import dashboard_panels
 from campaign.sign_banner import sign_banner
 from core.templatetags.site_frame import BANNER_HOOK
 
@@ -33,6 +34,12 @@ def use_campaign_content_checker(request, items, page):
     for position, item in enumerate(items):
         if isinstance(item, ContentCheckerItem) and not isinstance(item, CampaignContentCheckerItem):
             items[position] = CampaignContentCheckerItem(in_editor=item.in_editor)
+
+
+@hooks.register("construct_homepage_panels")
+def add_campaign_dashboard(request, panels):
+    """The campaign team's panels (campaign/dashboard.py), each only for those allowed to see it."""
+    panels.extend(dashboard_panels(request.user))
 
 
 @hooks.register(BANNER_HOOK)

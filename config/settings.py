@@ -125,6 +125,16 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run` writes from two processes at once: the server (autosave, publishing) and the task
+    # worker. WAL lets readers go on while one writes; IMMEDIATE transactions take the write lock when
+    # they begin, so a writer waits its turn (up to `timeout` seconds) instead of failing with
+    # "database is locked" when a read lock cannot be upgraded mid-transaction.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        transaction_mode="IMMEDIATE",
+        timeout=env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20),
+    )
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://wildwestweb")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":

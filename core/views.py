@@ -14,6 +14,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from wagtail.admin.views.pages.create import CreateView
 
 logger = logging.getLogger(__name__)
 
@@ -82,3 +83,16 @@ def locked_out(request, original_response=None, credentials=None):
         "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
     return render(request, "core/locked_out.html", context, status=429)
+
+
+class NewPageView(CreateView):
+    """Wagtail's page creation view without autosave (edits of an existing page still autosave).
+
+    Autosave's first save of a new page creates it; an editor who presses Save or Submit while that
+    request is under way sends a second create, which fails on the slug the first one took. Until the
+    page exists, only the editor's own button saves it. Mounted in config/urls.py at the path of
+    Wagtail's own `wagtailadmin_pages:add`, ahead of it, because Wagtail offers no setting for new pages only.
+    """
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "autosave_enabled": False, "autosave_indicator": None}

@@ -105,7 +105,7 @@ class StatisticWidgetBlock(blocks.StructBlock):
         "statistics.StatisticWidget",
         label="Widget",
         help_text=(
-            "A figure or chart made under Snippets → Statistic widgets. It always shows the current "
+            "A figure or chart made under Statistics → Widgets. It always shows the current "
             "data, with its source."
         ),
     )

@@ -33,6 +33,17 @@ class WidgetKind(models.TextChoices):
     CHANGE = "change", "Change over periods"
 
 
+# The widget fields that apply to some kinds only; the editor shows each for these kinds alone.
+WIDGET_KIND_FIELDS = {
+    "calculation": (WidgetKind.HEADLINE.value,),
+    "label": (WidgetKind.HEADLINE.value,),
+    "whole": (WidgetKind.HEADLINE.value, WidgetKind.SHARE_BAR.value),
+    "rounding": (WidgetKind.HEADLINE.value, WidgetKind.SHARE_BAR.value),
+    "orientation": (WidgetKind.BAR_CHART.value, WidgetKind.SHARE_BAR.value, WidgetKind.CHANGE.value),
+    "sort_order": (WidgetKind.BAR_CHART.value, WidgetKind.SHARE_BAR.value, WidgetKind.TABLE.value),
+}
+
+
 class Calculation(models.TextChoices):
     VALUE = "value", "The figure as stored"
     SUM = "sum", "Sum of the figures"

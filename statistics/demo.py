@@ -15,6 +15,7 @@ from statistics.importers.plan import apply_import, prepare_import
 from statistics.models import (
     Area,
     Dataset,
+    Measure,
     Observation,
     Platform,
     StatisticWidget,
@@ -46,8 +47,11 @@ def load_demo_dataset(content=None):
         apply_import(dataset, raw_rows, file_name=data_file.name)
     for group_name, member_names in copy["platform_groups"].items():
         Platform.objects.get(name=group_name).members.add(*Platform.objects.filter(name__in=member_names))
-    for name, name_in_text in copy["area_names_in_text"].items():
-        Area.objects.filter(name=name, name_in_text="").update(name_in_text=name_in_text)
+    for model, names in ((Area, copy["area_names_in_text"]), (Platform, copy["platform_names_in_text"])):
+        for name, name_in_text in names.items():
+            model.objects.filter(name=name, name_in_text="").update(name_in_text=name_in_text)
+    for name, name_in_text in copy["measure_names_in_text"].items():
+        Measure.objects.get_or_create(name=name, defaults={"name_in_text": name_in_text})
     return dataset
 
 

@@ -4,18 +4,38 @@ the dataset's source and licence."""
 
 import csv
 
+from openpyxl import Workbook
+
 from core.spreadsheets import neutralise_reversibly
 from statistics.import_format import COLUMNS, observation_cells
 
 
-def write_observations_csv(observations, stream):
-    """Write a header row and one row an observation to `stream`, every cell spreadsheet-safe in a way the
-    importer undoes (`core.spreadsheets.restore_neutralised`)."""
-    writer = csv.writer(stream)
-    writer.writerow(COLUMNS)
+def _rows(observations):
+    """The header row, then one row of spreadsheet-safe cells an observation, in a way the importer undoes
+    (`core.spreadsheets.restore_neutralised`)."""
+    yield list(COLUMNS)
     for observation in observations:
         cells = observation_cells(observation)
-        writer.writerow([neutralise_reversibly(cells[column]) for column in COLUMNS])
+        yield [neutralise_reversibly(cells[column]) for column in COLUMNS]
+
+
+def write_observations_csv(observations, stream):
+    """Write the observations to `stream` as CSV in the import format (only the header row, if none)."""
+    csv.writer(stream).writerows(_rows(observations))
+
+
+def write_observations_xlsx(observations, stream):
+    """Write the observations to `stream` as an XLSX workbook in the import format, every cell text: a
+    spreadsheet would otherwise run a cell starting with '=' as a formula (docs: FINDINGS, openpyxl)."""
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    sheet.title = "Figures"
+    for row_number, row in enumerate(_rows(observations), start=1):
+        for column_number, text in enumerate(row, start=1):
+            cell = sheet.cell(row=row_number, column=column_number)
+            cell.value = text
+            cell.data_type = "s"
+    workbook.save(stream)
 
 
 def observations_json(dataset, observations, dataset_url):

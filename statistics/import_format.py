@@ -54,6 +54,8 @@ class Column:
     """One column: what it means and may hold (as the docs say it), and how a stored observation fills it."""
 
     name: str
+    # What the import page calls it: words an editor reads, the name above is what the file's header says.
+    label: str
     meaning: str
     values: str
     # The cell's text for a stored observation (with its period, area and the area's parent, platform).
@@ -65,10 +67,16 @@ class Column:
     # The most characters the cell may hold, where its text is stored as it is.
     max_length: int | None = None
 
+    @property
+    def values_text(self):
+        """`values` for a page rather than the docs: without the Markdown code marks."""
+        return self.values.replace("`", "")
+
 
 _COLUMNS = (
     Column(
         "period",
+        "Period",
         "label of the reporting period",
         "e.g. `2018/19`",
         cell=lambda o: o.period.label,
@@ -77,6 +85,7 @@ _COLUMNS = (
     ),
     Column(
         "period_start",
+        "First day",
         "the period's first day",
         "an ISO date, e.g. `2018-04-01`",
         cell=lambda o: o.period.start_date.isoformat(),
@@ -84,6 +93,7 @@ _COLUMNS = (
     ),
     Column(
         "period_end",
+        "Last day",
         "the period's last day",
         "an ISO date, not before `period_start`",
         cell=lambda o: o.period.end_date.isoformat(),
@@ -91,6 +101,7 @@ _COLUMNS = (
     ),
     Column(
         "area",
+        "Area",
         "where",
         "a nation, region or police force name",
         cell=lambda o: o.area.name,
@@ -99,6 +110,7 @@ _COLUMNS = (
     ),
     Column(
         "area_type",
+        "Type of area",
         "what kind of area",
         _quoted(AREA_TYPES),
         cell=lambda o: o.area.area_type,
@@ -107,6 +119,7 @@ _COLUMNS = (
     ),
     Column(
         "parent_area",
+        "Lies in",
         "the area it lies in, if any",
         "an area name (in the file or already stored), or empty",
         cell=lambda o: o.area.parent.name if o.area.parent_id else "",
@@ -114,6 +127,7 @@ _COLUMNS = (
     ),
     Column(
         "platform",
+        "Platform",
         "the online platform, or a group of them",
         "e.g. `Instagram`, `Facebook, Instagram or WhatsApp`, `Any known platform`",
         cell=lambda o: o.platform.name,
@@ -122,6 +136,7 @@ _COLUMNS = (
     ),
     Column(
         "measure",
+        "Measure",
         "what was counted",
         "e.g. `Child abuse image and online child sexual offences`",
         cell=lambda o: o.measure,
@@ -130,6 +145,7 @@ _COLUMNS = (
     ),
     Column(
         "value",
+        "Figure",
         "the figure",
         "a number, not negative, with at most 4 decimal places, e.g. `4000`, `3.2` (`4,000` is read too)",
         cell=lambda o: value_cell(o.value),
@@ -137,6 +153,7 @@ _COLUMNS = (
     ),
     Column(
         "unit",
+        "Unit",
         "what the number is",
         f"{_quoted(UNITS)} (a percentage from 0 to {MAX_PERCENT})",
         cell=lambda o: o.unit,
@@ -145,13 +162,14 @@ _COLUMNS = (
     ),
     Column(
         "qualifier",
+        "Qualifier",
         "how exact it is",
         f"empty (exact) or {_quoted(word for word in QUALIFIER_WORDS.values() if word)} "
         '(a lower bound: "just over 4,000")',
         cell=lambda o: QUALIFIER_WORDS[o.qualifier],
         choices=tuple(QUALIFIER_WORDS.values()),
     ),
-    Column("note", "the source's own remark", "free text, may be empty", cell=lambda o: o.note),
+    Column("note", "Note", "the source's own remark", "free text, may be empty", cell=lambda o: o.note),
 )
 COLUMN = {column.name: column for column in _COLUMNS}
 COLUMNS = tuple(COLUMN)

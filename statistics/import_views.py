@@ -9,15 +9,20 @@ import os
 import secrets
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
 from core.admin_views import AdminFormView
+from statistics.exports import write_observations_csv, write_observations_xlsx
 from statistics.forms import ObservationImportConfirmForm, ObservationImportForm
+from statistics.import_format import COLUMN
 from statistics.importers.plan import ImportOutdated, apply_import, plan_import, prepare_import
 from statistics.importers.problems import ImportRejected
+from statistics.importers.reach import import_reach
 from statistics.importers.validation import validate_rows
-from statistics.models import Dataset
+from statistics.models import Dataset, Observation
 
 IMPORT_PERMISSION = "statistics.import_observations"
 _SESSION_PREFIX = "statistics-import:"
@@ -25,6 +30,33 @@ _SESSION_PREFIX = "statistics-import:"
 
 def _session_key(token):
     return _SESSION_PREFIX + token
+
+
+_DOWNLOADS = {
+    "csv": ("text/csv; charset=utf-8", write_observations_csv),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_observations_xlsx),
+}
+
+
+def import_file_download(request, extension, dataset_id=None):
+    """The import format as a file to fill in: the header row alone (a template), or with a dataset's
+    current figures (a starting file to correct and import again)."""
+    if not request.user.has_perm(IMPORT_PERMISSION):
+        raise PermissionDenied
+    if extension not in _DOWNLOADS:
+        raise Http404("CSV and XLSX only.")
+    content_type, write = _DOWNLOADS[extension]
+    observations, name = [], "figures-template"
+    if dataset_id is not None:
+        dataset = get_object_or_404(Dataset, pk=dataset_id)
+        observations = Observation.objects.filter(dataset=dataset).select_related(
+            "period", "area__parent", "platform"
+        )
+        name = dataset.slug
+    response = HttpResponse(content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
+    write(observations, response)
+    return response
 
 
 class ObservationUploadView(AdminFormView):
@@ -36,6 +68,11 @@ class ObservationUploadView(AdminFormView):
 
     def get_initial(self):
         return {"dataset": self.request.GET.get("dataset")}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            columns=COLUMN.values(), datasets=Dataset.objects.all(), extensions=list(_DOWNLOADS), **kwargs
+        )
 
     def form_valid(self, form):
         dataset = form.cleaned_data["dataset"]
@@ -70,11 +107,12 @@ class ObservationPreviewView(AdminFormView):
             messages.error(request, "That import has expired or was already done. Upload the file again.")
             return redirect("statistics_import:upload")
         self.dataset = get_object_or_404(Dataset, pk=self.pending["dataset"])
-        self.plan, self.problems = None, []
+        self.plan, self.problems, self.reach = None, [], []
         if request.method != "POST":
             # A confirmation is checked and planned once, by apply_import under the dataset's lock.
             try:
                 self.plan = plan_import(self.dataset, validate_rows(self.pending["rows"]))
+                self.reach = import_reach(self.plan, request.user)
             except ImportRejected as rejected:
                 # The stored data changed since the upload in a way that makes the file wrong now.
                 self.problems = rejected.problems
@@ -86,7 +124,11 @@ class ObservationPreviewView(AdminFormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            plan=self.plan, problems=self.problems, file_name=self.pending["file_name"], dataset=self.dataset
+            plan=self.plan,
+            problems=self.problems,
+            reach=self.reach,
+            file_name=self.pending["file_name"],
+            dataset=self.dataset,
         )
         return context
 

@@ -12,7 +12,14 @@ from django.db import transaction
 from django.utils.safestring import mark_safe
 
 from core.caching import Generation
-from statistics.models import Dataset, Observation, StatisticWidget, StatisticWidgetObservation
+from statistics.figures.presenters import WidgetUnavailable, build_widget_view
+from statistics.models import (
+    Dataset,
+    Observation,
+    StatisticWidget,
+    StatisticWidgetObservation,
+    measure_words_of,
+)
 from statistics.widget_cache import WIDGET_CACHE_TIMEOUT, clear_widgets, widget_cache_key, widget_generation
 from statistics.widget_html import render_widget_html
 
@@ -43,26 +50,50 @@ def render_widget(widget):
     return render_widgets([widget]).get(widget.pk, "")
 
 
-def _render_from_database(widgets):
+def load_figures(widgets):
+    """What the widgets show, in three queries: ({widget id: observations}, wholes, datasets)."""
     observation_fields = [f"observation__{name}" for name in _OBSERVATION_RELATED]
     links = (
         StatisticWidgetObservation.objects.filter(widget__in=widgets)
         .select_related(*observation_fields)
+        .annotate(measure_name_in_text=measure_words_of("observation__measure"))
         .order_by("widget_id", "sort_order", "pk")
     )
     observations = defaultdict(list)
     for link in links:
+        link.observation.measure_name_in_text = link.measure_name_in_text
         observations[link.widget_id].append(link.observation)
-    wholes = Observation.objects.select_related(*_OBSERVATION_RELATED).in_bulk(
-        {widget.whole_id for widget in widgets if widget.whole_id}
+    wholes = (
+        Observation.objects.select_related(*_OBSERVATION_RELATED)
+        .annotate(measure_name_in_text=measure_words_of("measure"))
+        .in_bulk({widget.whole_id for widget in widgets if widget.whole_id})
     )
     datasets = Dataset.objects.in_bulk({widget.dataset_id for widget in widgets})
+    return observations, wholes, datasets
+
+
+def _render_from_database(widgets):
+    observations, wholes, datasets = load_figures(widgets)
     return {
         widget.pk: render_widget_html(
             widget, observations[widget.pk], wholes.get(widget.whole_id), datasets[widget.dataset_id]
         )
         for widget in widgets
     }
+
+
+def widget_findings(widgets):
+    """{widget id: what the widget says, in one sentence}: for the admin, where a widget is chosen."""
+    observations, wholes, _datasets = load_figures(widgets)
+    findings = {}
+    for widget in widgets:
+        try:
+            findings[widget.pk] = build_widget_view(
+                widget, observations[widget.pk], wholes.get(widget.whole_id)
+            ).finding
+        except WidgetUnavailable as error:
+            findings[widget.pk] = f"Cannot be shown: {error}"
+    return findings
 
 
 def datasets_changed_after_commit(dataset_ids):

@@ -1,5 +1,5 @@
-"""Admin viewsets: the Statistics menu with datasets, observations, areas, platforms, periods, widgets and
-the data import."""
+"""Admin viewsets: the Statistics menu with datasets, figures (observations), areas, platforms, periods,
+widgets and the data import."""
 
 from django import forms
 from django.urls import path
@@ -8,7 +8,6 @@ from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
     InlinePanel,
-    MultiFieldPanel,
     ObjectList,
 )
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
@@ -16,9 +15,17 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from statistics.choices import WIDGET_KIND_FIELDS, WidgetKind
 from statistics.forms import ObservationChooserFilterForm, StatisticWidgetForm
-from statistics.import_views import IMPORT_PERMISSION, ObservationPreviewView, ObservationUploadView
-from statistics.models import Area, Dataset, Observation, Period, Platform, StatisticWidget
+from statistics.import_views import (
+    IMPORT_PERMISSION,
+    ObservationPreviewView,
+    ObservationUploadView,
+    import_file_download,
+)
+from statistics.models import Area, Dataset, Measure, Observation, Period, Platform, StatisticWidget
+from statistics.rendering import widget_findings
+from statistics.usage import usage_counts
 
 
 class DatasetViewSet(SnippetViewSet):
@@ -40,9 +47,23 @@ class DatasetViewSet(SnippetViewSet):
 
 class _ObservationChooseMixin:
     filter_form_class = ObservationChooserFilterForm
+    per_page = 25
 
     def get_object_list(self):
-        return Observation.objects.select_related("period", "area", "platform")
+        return Observation.objects.select_related("dataset", "period", "area", "platform")
+
+    @property
+    def columns(self):
+        # Each row reads as the figure would on a page: where, on what, when, how many; then what was
+        # counted and where it comes from, to tell apart figures that share the first four.
+        title = self.title_column
+        title.label = "Figure"
+        title.accessor = lambda observation: observation.reading
+        return [
+            title,
+            Column("measure", label="What was counted"),
+            Column("dataset", label="Dataset"),
+        ]
 
 
 class ObservationChooseView(_ObservationChooseMixin, ChooseView):
@@ -58,10 +79,79 @@ class ObservationChooserViewSet(SnippetChooserViewSet):
     choose_results_view_class = ObservationChooseResultsView
 
 
+class KindFieldPanel(FieldPanel):
+    """A widget field that applies to some kinds of widget only (`WIDGET_KIND_FIELDS`): hidden, in the
+    page as served, for a widget of another kind. Its value is still sent and kept, so changing the kind
+    and back loses nothing; statistics/widget-form.js shows and hides it as the kind changes."""
+
+    def __init__(self, field_name, *args, **kwargs):
+        kinds = WIDGET_KIND_FIELDS[field_name]
+        attrs = {"data-widget-kinds": " ".join(kinds), **kwargs.pop("attrs", {})}
+        super().__init__(field_name, *args, attrs=attrs, **kwargs)
+
+    def clone_kwargs(self):
+        kwargs = super().clone_kwargs()
+        kwargs["attrs"] = {key: value for key, value in self.attrs.items() if key != "data-widget-kinds"}
+        return kwargs
+
+    class BoundPanel(FieldPanel.BoundPanel):
+        @property
+        def attrs(self):
+            kind = self.form["kind"].value() or WidgetKind.HEADLINE
+            kinds = self.panel.attrs["data-widget-kinds"].split()
+            # A field with an error stays in sight, whatever the kind, so the editor can correct it.
+            hidden = kind not in kinds and not self.bound_field.errors
+            return {**self.panel.attrs, "hidden": hidden}
+
+
+class _WidgetChooseMixin:
+    """Widgets told apart as an editor needs: the kind, what the widget says and how often it is used."""
+
+    def get_object_list(self):
+        return StatisticWidget.objects.all()
+
+    def get_results_page(self, request):
+        results = super().get_results_page(request)
+        widgets = list(results.object_list)
+        findings = widget_findings(widgets)
+        counts = usage_counts(widgets)
+        for widget in widgets:
+            widget.chooser_finding = findings[widget.pk]
+            widget.chooser_usage = _usage_words(counts[widget.pk])
+        results.object_list = widgets
+        return results
+
+    @property
+    def columns(self):
+        return [
+            self.title_column,
+            Column("kind", label="Kind", accessor="get_kind_display"),
+            Column("chooser_finding", label="Shows"),
+            Column("chooser_usage", label="Used on"),
+        ]
+
+
+def _usage_words(count):
+    return "Not used yet" if count == 0 else f"{count} page{'s' if count != 1 else ''}"
+
+
+class WidgetChooseView(_WidgetChooseMixin, ChooseView):
+    pass
+
+
+class WidgetChooseResultsView(_WidgetChooseMixin, ChooseResultsView):
+    pass
+
+
+class WidgetChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = WidgetChooseView
+    choose_results_view_class = WidgetChooseResultsView
+
+
 class ObservationViewSet(SnippetViewSet):
     model = Observation
     icon = "list-ul"
-    menu_label = "Observations"
+    menu_label = "Figures"
     chooser_viewset_class = ObservationChooserViewSet
     list_display = [
         "period",
@@ -103,9 +193,22 @@ class PlatformViewSet(SnippetViewSet):
     model = Platform
     icon = "site"
     menu_label = "Platforms"
-    list_display = ["name"]
-    search_fields = ["name"]
-    panels = [FieldPanel("name"), FieldPanel("members", widget=forms.CheckboxSelectMultiple)]
+    list_display = ["name", "name_in_text"]
+    search_fields = ["name", "name_in_text"]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("name_in_text"),
+        FieldPanel("members", widget=forms.CheckboxSelectMultiple),
+    ]
+
+
+class MeasureViewSet(SnippetViewSet):
+    model = Measure
+    icon = "tag"
+    menu_label = "Measures"
+    list_display = ["name", "name_in_text"]
+    search_fields = ["name", "name_in_text"]
+    panels = [FieldPanel("name"), FieldPanel("name_in_text")]
 
 
 class PeriodViewSet(SnippetViewSet):
@@ -121,6 +224,7 @@ class StatisticWidgetViewSet(SnippetViewSet):
     model = StatisticWidget
     icon = "table"
     menu_label = "Widgets"
+    chooser_viewset_class = WidgetChooserViewSet
     list_display = ["title", "kind", "dataset", UpdatedAtColumn()]
     list_filter = ["kind", "dataset"]
     edit_handler = ObjectList(
@@ -133,15 +237,13 @@ class StatisticWidgetViewSet(SnippetViewSet):
                 label="Figure",
                 min_num=1,
                 help_text=(
-                    "The stored figures this widget shows or works from, in order. Numbers cannot be "
-                    "typed in: correct them in the data and every widget updates."
+                    "The stored figures this widget shows or works from, in order, e.g. Facebook, Instagram "
+                    "and WhatsApp in the East of England. Numbers cannot be typed in: correct them in the "
+                    "data and every widget updates."
                 ),
             ),
-            MultiFieldPanel(
-                [FieldPanel("calculation"), FieldPanel("whole"), FieldPanel("label"), FieldPanel("rounding")],
-                heading="Headline figure and share",
-            ),
-            MultiFieldPanel([FieldPanel("orientation"), FieldPanel("sort_order")], heading="Chart layout"),
+            *(KindFieldPanel(name) for name in ("calculation", "whole", "label", "rounding")),
+            *(KindFieldPanel(name) for name in ("orientation", "sort_order")),
             FieldPanel("note"),
         ],
         base_form_class=StatisticWidgetForm,
@@ -163,6 +265,8 @@ class ObservationImportViewSet(ViewSet):
     def get_urlpatterns(self):
         return [
             path("", ObservationUploadView.as_view(), name="upload"),
+            path("template.<str:extension>", import_file_download, name="template"),
+            path("dataset-<int:dataset_id>.<str:extension>", import_file_download, name="starting_file"),
             path("<str:token>/", ObservationPreviewView.as_view(), name="preview"),
         ]
 
@@ -187,5 +291,6 @@ class StatisticsViewSetGroup(SnippetViewSetGroup):
         ObservationImportViewSet,
         AreaViewSet,
         PlatformViewSet,
+        MeasureViewSet,
         PeriodViewSet,
     )

@@ -6,7 +6,8 @@ all with `PASSWORD`; `superuser_client` is the test client signed in as the supe
 `home_page` is campaign's `HomePage` at the site's root, with site settings; `plain_home_page` is a
 bare Wagtail page there instead, for the apps below campaign. Content: `petition` (a live open letter
 on the plain home page), the demo's own letter (`demo_petition`, on the campaign home page), dataset
-and widgets. Uploads go to a temporary folder; the demo's words can be edited for one test.
+and widgets, and `page_showing(widget)` (a page with a widget on it). Uploads go to a temporary
+folder; the demo's words can be edited for one test.
 """
 
 import psycopg
@@ -15,11 +16,11 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.utils.text import slugify
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Locale, Page, ReferenceIndex, Site
 
 from petitions.demo import create_demo_petition
 from statistics.demo import create_demo_widgets, load_demo_dataset
-from tests.campaign.factories import build_site
+from tests.campaign.factories import StandardPageFactory, block, build_site
 from tests.petitions.factories import PetitionPageFactory
 
 # Every test account's password: long enough for the admin's validators, typed by the browser tests.
@@ -206,3 +207,20 @@ def demo_dataset(db):
 def demo_widgets(demo_dataset):
     """The demo's statistic widgets over the FOI figures, by their names in statistics/demo.toml."""
     return create_demo_widgets()
+
+
+@pytest.fixture
+def page_showing(home_page):
+    """`page_showing(widget, text="", slug=...)`: a published standard page with the widget in its body,
+    after a paragraph of `text` (a page whose own words may quote the widget's figure)."""
+
+    def make(widget, text="", **kwargs):
+        body = [block("text", f"<p>{text}</p>")] if text else []
+        body.append(block("statistic", {"widget": widget.pk, "heading_level": "h2"}))
+        page = StandardPageFactory(parent=home_page, body=body, **kwargs)
+        # Wagtail records the page's references in a task; the worker cannot run inside a test's
+        # transaction (it closes the connection), so this does what the task does.
+        ReferenceIndex.create_or_update_for_object(page)
+        return page
+
+    return make

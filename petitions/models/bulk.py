@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from wagtail.log_actions import log
 
-from petitions.models.counts import adjust_count, forget_cached_counts
+from petitions.models.counts import adjust_count, counted_by_day, forget_cached_counts
 from petitions.models.petition_page import PetitionPage
 from petitions.models.signature import Signature
 
@@ -44,13 +44,15 @@ def change_signatures(queryset, write, *, count_delta, action, user, log_data):
             )
         )
         restoring = count_delta > 0
-        moved = Counter(
-            (petition_id, region)
+        # By the UK day each was confirmed, so the per-day counters take them off (or put them back on)
+        # the day they were counted.
+        moved = counted_by_day(
+            (petition_id, region, confirmed_at)
             for _pk, petition_id, region, confirmed_at, invalidated_at in rows
             if confirmed_at and (invalidated_at is not None) == restoring
         )
-        for (petition_id, region), n in moved.items():
-            adjust_count(petition_id, region, count_delta * n)
+        for (petition_id, region, day), n in moved.items():
+            adjust_count(petition_id, region, count_delta * n, day=day)
         ids = [row[0] for row in rows]
         for start in range(0, len(ids), BATCH_SIZE):
             write(Signature.objects.filter(pk__in=ids[start : start + BATCH_SIZE]))

@@ -3,6 +3,7 @@
 import hashlib
 
 from django.db import models
+from django.utils import timezone
 
 
 class ConsentWording(models.Model):
@@ -31,7 +32,14 @@ class ConsentWording(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} ({self.version})"
+        return self.in_words
+
+    @property
+    def in_words(self):
+        """The wording as staff read it: its words, and the day it was first shown (its version), e.g.
+        “Yes, keep me updated about the campaign” (wording shown from 2 Dec 2026)."""
+        since = timezone.localdate(self.first_shown_at)
+        return f"“{self.text}” (wording shown from {since.day} {since:%b %Y})"
 
     @staticmethod
     def version_of(text):

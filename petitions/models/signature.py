@@ -116,6 +116,8 @@ class Signature(models.Model):
 
     class Meta:
         verbose_name = "signature"
+        # The admin section's one name, in the menu, page titles and breadcrumbs alike.
+        verbose_name_plural = "signatories"
         permissions = [
             ("export_signature", "Can export signatories"),
             ("manage_signature", "Can invalidate and restore signatories"),

@@ -144,7 +144,13 @@ def record_signature(petition, details, *, ip_hash="", now=None):
             # Without confirmation nothing is mailed again, so a row comes back only when it is new;
             # a repeat writes its +0 to the counters, for the same reason.
             signature_id = _insert_or_queue_mail_again(signature, resend_after)
-            adjust_count(petition.pk, signature.region, int(signature_id is not None), write_zero=True)
+            adjust_count(
+                petition.pk,
+                signature.region,
+                int(signature_id is not None),
+                day=timezone.localdate(now),
+                write_zero=True,
+            )
     if signature_id is None:
         logger.info("Repeat signing on petition %s; nothing to change", petition.pk)
     else:
@@ -169,6 +175,6 @@ def confirm_signature(signature_id, now=None):
         signature.confirmed_at = now
         signature.save(update_fields=["confirmed_at"])
         if signature.invalidated_at is None:
-            adjust_count(signature.petition_id, signature.region, +1)
+            adjust_count(signature.petition_id, signature.region, +1, day=timezone.localdate(now))
     logger.info("Signature %s confirmed on petition %s", signature.pk, signature.petition_id)
     return signature, True

@@ -88,8 +88,8 @@ def petition_titles():
     return dict(PetitionPage.objects.values_list("pk", "title"))
 
 
-def wording_versions():
-    return dict(ConsentWording.objects.values_list("pk", "version"))
+def wordings_in_words():
+    return {wording.pk: wording.in_words for wording in ConsentWording.objects.all()}
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ PROFILES = {
             Column("Signed at", F("created_at"), is_time=True),
             Column("Confirmed at", F("confirmed_at"), is_time=True),
             Column("Contact consent", CONTACT_CONSENT),
-            Column("Consent wording version", F("contact_consent_wording_id"), labels=wording_versions),
+            Column("Contact consent wording", F("contact_consent_wording_id"), labels=wordings_in_words),
             Column("Status", STATUS),
         ),
         restrict=lambda queryset: queryset,

@@ -11,19 +11,20 @@ import tempfile
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, DateTimeField, Q
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from wagtail.admin import messages
-from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, DateColumn, TitleColumn
-from wagtail.admin.views.generic import IndexView
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, TitleColumn
+from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from core.uk_time import uk_time
 from petitions.models import Signature
 from petitions.staff import exports
 from petitions.staff.bulk_actions import SIGNATURE_BULK_ACTIONS
@@ -98,11 +99,17 @@ class SignatureIndexView(IndexView):
                 sort_key="last_name",
                 get_url=self.get_inspect_url,
                 get_title_id=lambda signature: f"signature_{signature.pk}_title",
+                classname="signatories-name",
             ),
-            Column("email", label="Email", sort_key="email"),
+            Column("email", label="Email", sort_key="email", classname="signatories-email"),
             Column("petition", label="Petition"),
             Column("region", label="Region", accessor="get_region_display", sort_key="region"),
-            DateColumn("created_at", label="Signed", sort_key="created_at"),
+            Column(
+                "created_at",
+                label="Signed (UK time)",
+                accessor=lambda s: uk_time(s.created_at),
+                sort_key="created_at",
+            ),
             Column("status", label="Status", accessor=lambda signature: signature.status.label),
         ]
 
@@ -122,6 +129,7 @@ class SignatureIndexView(IndexView):
             )
         )
         context["bulk_actions"] = self.bulk_actions
+        context["download_links"] = self.download_links()
         return context
 
     @cached_property
@@ -139,6 +147,8 @@ class SignatureIndexView(IndexView):
 
     @cached_property
     def header_more_buttons(self):
+        # Wagtail's own export links would bypass the export permission: the downloads are
+        # `download_links`, shown as labelled buttons above the results instead of in this "⋯" menu.
         buttons = [button for button in super().header_more_buttons if "export=" not in (button.url or "")]
         if self.user_has_permission("manage"):
             # Every row the filters select, on all pages (the bulk actions take the ticked rows).
@@ -148,25 +158,27 @@ class SignatureIndexView(IndexView):
             buttons.append(
                 Button("Invalidate or restore all these", url=url, icon_name="warning", priority=80)
             )
+        return buttons
+
+    def download_links(self):
+        """(label, URL) of each download of exactly what the filters and search match, if the user may
+        export. In the results, so that they follow the filters as the results refresh."""
         if not self.user_has_permission("export"):
-            return buttons
-        priority = 90
+            return []
+        links = []
         for profile in PROFILES.values():
             for file_format in ("csv", "xlsx"):
                 params = self.request.GET.copy()
                 params.pop(self.page_kwarg, None)
                 params["export"] = file_format
                 params[EXPORT_PROFILE_PARAMETER] = profile.name
-                buttons.append(
-                    Button(
+                links.append(
+                    (
                         f"Download {file_format.upper()}: {profile.label}",
-                        url=f"{self.request.path}?{params.urlencode()}",
-                        icon_name="download",
-                        priority=priority,
+                        f"{self.index_url}?{params.urlencode()}",
                     )
                 )
-                priority += 1
-        return buttons
+        return links
 
     def export_response(self):
         params = self.request.GET
@@ -207,6 +219,15 @@ class SignatureIndexView(IndexView):
         )
 
 
+class SignatureInspectView(InspectView):
+    """One signature: every time in UK time with its zone, the consent wordings in words."""
+
+    def get_field_display_value(self, field_name, field):
+        if isinstance(field, DateTimeField):
+            return uk_time(getattr(self.object, field_name)) or "-"
+        return super().get_field_display_value(field_name, field)
+
+
 class SignatureViewSet(ModelViewSet):
     """Listing and detail only: there is no screen to add, edit or delete a signature.
 
@@ -221,6 +242,7 @@ class SignatureViewSet(ModelViewSet):
     add_to_admin_menu = True
     name = "signatories"
     index_view_class = SignatureIndexView
+    inspect_view_class = SignatureInspectView
     filterset_class = SignatureFilterSet
     # Turns on the listing's search box; `search_signatures` does the searching.
     search_fields = SEARCH_FIELDS

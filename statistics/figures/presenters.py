@@ -10,7 +10,6 @@ from statistics.figures.numbers import (
     capitalise_first,
     format_decimal,
     join_words,
-    lower_first,
     make_number,
     periods_text,
     stored_number,
@@ -54,6 +53,16 @@ class WidgetView:
     explanation: str = ""
     bars: list = field(default_factory=list)
     orientation: str = ""
+
+    @property
+    def figure_parts(self):
+        """(qualifier, number) of the headline figure: ('more than', '4,000'), or ('', '11 a day').
+
+        Set apart so that the number never breaks across lines while the words before it may."""
+        qualifier = "more than "
+        if self.figure.startswith(qualifier):
+            return qualifier.strip(), self.figure.removeprefix(qualifier)
+        return "", self.figure
 
 
 class WidgetUnavailable(Exception):
@@ -176,19 +185,24 @@ def _length(value, longest):
 def _bar_chart_view(widget, observations, whole, common):
     across_platforms = len({observation.area_id for observation in observations}) == 1
     first = observations[0]
+    # A bar's label is the name the data uses; the summary says the short name a sentence uses.
     if across_platforms:
-        label_of, dimension = (lambda o: str(o.platform)), "Platform"
+        label_of, said_of, dimension = (
+            (lambda o: str(o.platform)),
+            (lambda o: o.platform.sentence_name),
+            "Platform",
+        )
         context = f"in {first.area.sentence_name}"
     else:
-        label_of, dimension = (lambda o: str(o.area)), "Area"
-        context = f"on {first.platform}"
+        label_of, said_of, dimension = (lambda o: str(o.area)), (lambda o: o.area.sentence_name), "Area"
+        context = f"on {first.platform.sentence_name}"
     ordered = _sorted(observations, widget.sort_order, lambda o: o.value, label_of)
     longest = max(observation.value for observation in observations)
     bars = [Bar(label_of(o), o.value_text, _length(o.value, longest)) for o in ordered]
     leaders = [o for o in observations if o.value == longest]
     superlative = "most" if first.unit == Unit.COUNT else "highest share of"
-    finding = (
-        f"{join_words(label_of(o) for o in leaders)} had the {superlative} {lower_first(first.measure)} "
+    finding = capitalise_first(
+        f"{join_words(said_of(o) for o in leaders)} had the {superlative} {first.measure_in_text} "
         f"{context}: {leaders[0].value_text}."
     )
     return WidgetView(
@@ -197,7 +211,7 @@ def _bar_chart_view(widget, observations, whole, common):
         bars=bars,
         orientation=widget.orientation,
         table=Table(
-            caption=f"{first.measure} {context}, {common['periods']}",
+            caption=f"{first.measure} {_full_context(first, across_platforms)}, {common['periods']}",
             headers=[dimension, "Figure"],
             rows=[[bar.label, bar.value_text] for bar in bars],
         ),
@@ -212,6 +226,21 @@ def _difference(observation, whole):
     if observation.area_id != whole.area_id:
         parts.append(str(observation.area))
     return ", ".join(parts) or str(observation.platform)
+
+
+def _said_difference(observation, whole):
+    """`_difference` as a sentence says it ('WhatsApp', 'Facebook's apps in Hertfordshire')."""
+    parts = []
+    if observation.platform_id != whole.platform_id:
+        parts.append(observation.platform.sentence_name)
+    if observation.area_id != whole.area_id:
+        parts.append(f"in {observation.area.sentence_name}")
+    return " ".join(parts) or observation.platform.sentence_name
+
+
+def _full_context(observation, across_platforms):
+    """Where a chart's figures are, with the full names the data uses (for a table's caption)."""
+    return f"in {observation.area.sentence_name}" if across_platforms else f"on {observation.platform}"
 
 
 def _share_bar_view(widget, observations, whole, common):
@@ -229,13 +258,17 @@ def _share_bar_view(widget, observations, whole, common):
         )
         for observation in ordered
     ]
-    finding = "; ".join(
-        f"{bar.label}: {bar.value_text} ({share(observation).words}%) of {whole.value_text}"
-        for bar, observation in zip(bars, ordered, strict=True)
+    parts = join_words(
+        f"{_said_difference(observation, whole)} {observation.value_text} ({share(observation).words}%)"
+        for observation in ordered
+    )
+    finding = (
+        f"Of the {whole.value_text} {whole.measure_in_text} on {whole.platform.sentence_name} in "
+        f"{whole.area.sentence_name}: {parts}."
     )
     return WidgetView(
         **common,
-        finding=f"{finding} ({lower_first(whole.measure)}, {whole_label}).",
+        finding=finding,
         bars=bars,
         orientation=widget.orientation,
         table=Table(
@@ -255,9 +288,19 @@ def _table_view(widget, observations, whole, common):
     platforms = list(dict.fromkeys(str(observation.platform) for observation in observations))
     cells = {(str(o.area), str(o.platform)): o for o in observations}
     longest = max(observation.value for observation in observations)
-    leaders = [f"{o.platform}, {o.area}" for o in observations if o.value == longest]
-    leader_value = next(o for o in observations if o.value == longest)
-    finding = f"Highest: {join_words(leaders)}: {leader_value.value_text}."
+    leaders = [o for o in observations if o.value == longest]
+    if len(areas) == 1:
+        said = join_words(o.platform.sentence_name for o in leaders)
+        where = f" in {first.area.sentence_name}"
+    elif len(platforms) == 1:
+        said = join_words(o.area.sentence_name for o in leaders)
+        where = f" on {first.platform.sentence_name}"
+    else:
+        said = join_words(f"{o.platform.sentence_name} in {o.area.sentence_name}" for o in leaders)
+        where = ""
+    finding = capitalise_first(
+        f"{said} had the most {first.measure_in_text}{where}: {leaders[0].value_text}."
+    )
     if len(areas) > 1 and len(platforms) > 1:
         # Areas down the side, platforms across the top; rows follow the first platform's figures.
         def row_value(area):
@@ -300,7 +343,7 @@ def _change_view(widget, observations, whole, common):
     change = _change_words(first, last)
     if change and direction != "No change":
         finding += f": {change}"
-    subject = f"{lower_first(first.measure)} on {first.platform} in {first.area.sentence_name}"
+    subject = f"{first.measure_in_text} on {first.platform.sentence_name} in {first.area.sentence_name}"
     return WidgetView(
         **common,
         finding=f"{finding} ({subject}).",

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from wagtail.log_actions import log
 
-from statistics.choices import Qualifier
+from statistics.choices import AreaType, Qualifier
 from statistics.figures.numbers import format_decimal
 from statistics.import_format import observation_identity
+from statistics.importers.reach import as_log_data, import_reach
 from statistics.importers.reading import read_rows
 from statistics.importers.validation import ObservationRow, validate_rows
 from statistics.models import Area, Dataset, Observation, Period, Platform
@@ -33,6 +34,8 @@ class Change:
     row: ObservationRow
     # (what, stored, in the file) for each field that differs.
     differences: list
+    # The stored observation, as it is before the import.
+    stored: Observation = field(compare=False, repr=False, default=None)
 
 
 @dataclass
@@ -47,10 +50,22 @@ class ImportPlan:
     new_periods: list = field(default_factory=list)
     new_areas: list = field(default_factory=list)
     new_platforms: list = field(default_factory=list)
+    # (area, the larger area the file places it in) for stored areas that lay in none.
+    placed_areas: list = field(default_factory=list)
+    # (area, the type it is created with, the area the file names it as the parent of) for parents the
+    # file names but neither defines nor finds stored.
+    implied_parents: list = field(default_factory=list)
 
     @property
     def changes_anything(self):
-        return bool(self.added or self.changed or self.new_periods or self.new_areas or self.new_platforms)
+        return bool(
+            self.added
+            or self.changed
+            or self.new_periods
+            or self.new_areas
+            or self.new_platforms
+            or self.placed_areas
+        )
 
     @property
     def fingerprint(self):
@@ -63,6 +78,8 @@ class ImportPlan:
                 self.new_periods,
                 self.new_areas,
                 self.new_platforms,
+                self.placed_areas,
+                self.implied_parents,
             )
         )
         return hashlib.sha256(summary.encode()).hexdigest()[:32]
@@ -89,13 +106,43 @@ def plan_import(dataset, rows):
         if observation.note != row.note:
             differences.append(("note", observation.note, row.note))
         if differences:
-            plan.changed.append(Change(row=row, differences=differences))
+            plan.changed.append(Change(row=row, differences=differences, stored=observation))
         else:
             plan.unchanged += 1
     plan.new_periods = _new_names(Period, "label", {row.period for row in rows})
     plan.new_areas = _new_names(Area, "name", {row.area for row in rows})
     plan.new_platforms = _new_names(Platform, "name", {row.platform for row in rows})
+    plan.placed_areas, plan.implied_parents = _hierarchy_changes(rows)
+    plan.new_areas = sorted({*plan.new_areas, *(name for name, _type, _child in plan.implied_parents)})
     return plan
+
+
+# The type an implied parent is created with: the next larger kind of area than its first child's.
+_LARGER_AREA_TYPE = {
+    AreaType.POLICE_FORCE: AreaType.REGION,
+    AreaType.REGION: AreaType.NATION,
+    AreaType.NATION: AreaType.NATION,
+}
+
+
+def _hierarchy_changes(rows):
+    """What the file adds to the area hierarchy: stored top-level areas it places inside a larger area,
+    and parents it names without a row of their own that the database does not hold either.
+
+    The checks (`validation`) have refused every real contradiction, so these are safe to make."""
+    described = {row.area: row for row in rows}
+    stored = dict(Area.objects.values_list("name", "parent__name"))
+    placed = sorted(
+        (name, row.parent_area)
+        for name, row in described.items()
+        if name in stored and row.parent_area and not stored[name]
+    )
+    implied = {}
+    for row in sorted(described.values(), key=lambda row: row.row):
+        parent = row.parent_area
+        if parent and parent not in described and parent not in stored and parent not in implied:
+            implied[parent] = (parent, _LARGER_AREA_TYPE[AreaType(row.area_type)].value, row.area)
+    return placed, sorted(implied.values())
 
 
 def _stored_observations(dataset):
@@ -132,8 +179,10 @@ def apply_import(dataset, raw_rows, *, file_name, user=None, expected_fingerprin
         plan = plan_import(dataset, rows)
         if expected_fingerprint is not None and expected_fingerprint != plan.fingerprint:
             raise ImportOutdated
+        # Worked out before the figures change, so it can say what the widgets said before.
+        reach = as_log_data(import_reach(plan, user))
         periods = _ensure_periods(rows)
-        areas = _ensure_areas(rows)
+        areas = _ensure_areas(rows, plan)
         platforms = _ensure_platforms(rows)
         Observation.objects.bulk_create(
             [
@@ -173,6 +222,9 @@ def apply_import(dataset, raw_rows, *, file_name, user=None, expected_fingerprin
                 "added": len(plan.added),
                 "changed": len(plan.changed),
                 "unchanged": plan.unchanged,
+                "placed_areas": [list(placed) for placed in plan.placed_areas],
+                "new_areas": plan.new_areas,
+                "reach": reach,
             },
         )
         if plan.changes_anything:
@@ -191,10 +243,12 @@ def _ensure_periods(rows):
     return periods
 
 
-def _ensure_areas(rows):
+def _ensure_areas(rows, plan):
     wanted = {row.area: row for row in rows}
     names = set(wanted) | {row.parent_area for row in rows if row.parent_area}
     areas = {area.name: area for area in Area.objects.filter(name__in=names)}
+    for name, area_type, _child in plan.implied_parents:
+        areas[name] = Area.objects.create(name=name, area_type=area_type)
     pending = [row for name, row in wanted.items() if name not in areas]
     # Create parents before the areas inside them; the checks ruled out loops, so this ends.
     while pending:
@@ -204,6 +258,10 @@ def _ensure_areas(rows):
                 name=row.area, area_type=row.area_type, parent=areas.get(row.parent_area)
             )
         pending = [row for row in pending if row.area not in areas]
+    for name, parent in plan.placed_areas:
+        area = areas[name]
+        area.parent = areas[parent]
+        area.save(update_fields=["parent"])
     return areas
 
 

@@ -241,25 +241,19 @@ def _consistency_problems(rows):
     }
     for name, ((area_type, parent), row_number) in areas.items():
         stored = stored_parents.get(name)
-        if stored and stored != (area_type, parent):
+        if stored and not _fits_stored_area(stored, (area_type, parent)):
             problems.append(
                 ImportProblem(
                     row_number,
                     "area_type" if stored[0] != area_type else "parent_area",
                     f"{name} is stored as {_area_text(*stored)}, but this row says "
-                    f"{_area_text(area_type, parent)}. Correct the file, or the area under Statistics → "
-                    "Areas if the stored one is wrong.",
+                    f"{_area_text(area_type, parent)}. An area lies in one larger area and has one type: "
+                    "correct the file to match, or, if the file is right, change the area under "
+                    "Statistics → Areas first and upload the file again.",
                 )
             )
-        if parent and parent not in areas and parent not in stored_parents:
-            problems.append(
-                ImportProblem(
-                    row_number,
-                    "parent_area",
-                    f"'{parent}' is not an area in this file or already stored. Add a row for it, or check "
-                    "the spelling.",
-                )
-            )
+    # A parent neither in the file nor stored is created (see `plan.implied_parents`), as is a larger area
+    # the file places a stored top-level area in: neither contradicts anything stored.
     parent_of = {name: parent for name, (_, parent) in stored_parents.items()}
     parent_of.update({name: parent for name, ((_, parent), _) in areas.items()})
     for name, (_, row_number) in areas.items():
@@ -277,6 +271,13 @@ def _consistency_problems(rows):
                 )
             )
     return problems
+
+
+def _fits_stored_area(stored, described):
+    """Whether a row's (type, parent) for a stored area agrees with it: the same, or the same type placed
+    inside a larger area where the stored one lies in none (a later file adding a level above)."""
+    (stored_type, stored_parent), (area_type, parent) = stored, described
+    return stored_type == area_type and stored_parent in ("", parent)
 
 
 def _dates_text(start, end):

@@ -6,11 +6,11 @@ an admin form nor a shell session can break them.
 """
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from statistics.choices import AreaType, Qualifier, Unit
-from statistics.figures.numbers import format_observation_value
+from statistics.figures.numbers import format_observation_value, lower_first
 
 
 class Dataset(models.Model):
@@ -60,7 +60,7 @@ class Dataset(models.Model):
 
     class Meta:
         ordering = ["title"]
-        permissions = [("import_observations", "Can import observations from a CSV or XLSX file")]
+        permissions = [("import_observations", "Can import figures from a CSV or XLSX file")]
 
     def __str__(self):
         return self.title
@@ -123,6 +123,16 @@ class Platform(models.Model):
             "or 'Facebook, Instagram or WhatsApp'."
         ),
     )
+    name_in_text = models.CharField(
+        "short name inside a sentence",
+        max_length=100,
+        blank=True,
+        help_text=(
+            "A short name that reads well inside a sentence, e.g. 'Facebook's apps' for 'Facebook, "
+            "Instagram or WhatsApp', or 'any known platform'. Chart summaries use it. Leave empty to use "
+            "the name."
+        ),
+    )
     members = models.ManyToManyField(
         "self",
         symmetrical=False,
@@ -131,6 +141,38 @@ class Platform(models.Model):
         help_text=(
             "Only for a group such as 'Facebook, Instagram or WhatsApp': the platforms it covers. "
             "Widgets use this to stop a platform being added to its own group and counted twice."
+        ),
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def sentence_name(self):
+        return self.name_in_text or self.name
+
+
+class Measure(models.Model):
+    """The words for what was counted, stored once: the full name the data files use and a short one for
+    sentences. Observations name their measure by its full text, as the import format does."""
+
+    name = models.CharField(
+        max_length=255,
+        unique=True,
+        help_text=(
+            "What was counted, exactly as the data files write it, e.g. 'Child abuse image and online "
+            "child sexual offences'."
+        ),
+    )
+    name_in_text = models.CharField(
+        "short name inside a sentence",
+        max_length=100,
+        help_text=(
+            "A short name that reads well inside a sentence, in lower case, e.g. 'child sex offences'. "
+            "Chart summaries say 'Instagram had the most child sex offences in the East of England'."
         ),
     )
 
@@ -211,6 +253,9 @@ class Observation(models.Model):
 
     class Meta:
         ordering = ["dataset", "period__start_date", "area__name", "platform__name", "measure"]
+        # Editors and the public read "figure"; the code and the import format keep "observation".
+        verbose_name = "figure"
+        verbose_name_plural = "figures"
         constraints = [
             models.UniqueConstraint(
                 fields=["dataset", "period", "area", "platform", "measure"],
@@ -232,9 +277,35 @@ class Observation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.period} · {self.area} · {self.platform} · {self.measure}: {self.value_text}"
+        return f"{self.reading} ({self.measure})"
+
+    @property
+    def reading(self):
+        """The figure as a reader would say it, in the order editors look for it: area, platform, period,
+        value ('East of England, Instagram, 2018/19: 288')."""
+        return f"{self.area}, {self.platform}, {self.period}: {self.value_text}"
 
     @property
     def value_text(self):
         """The figure as a reader sees it: 'more than 4,000', '3.2%'."""
         return format_observation_value(self)
+
+    @property
+    def measure_in_text(self):
+        """What was counted, as a sentence says it: the measure's short name where the query brought it
+        (`measure_words_of`) or `attach_measure_words` set it, else the full name in lower case."""
+        return getattr(self, "measure_name_in_text", None) or lower_first(self.measure)
+
+
+def measure_words_of(measure_field):
+    """An annotation: the short name of the measure named by `measure_field`, in the same query."""
+    return Subquery(Measure.objects.filter(name=OuterRef(measure_field)).values("name_in_text")[:1])
+
+
+def attach_measure_words(observations):
+    """Give observations loaded without `measure_words_of` their measures' short names (one query)."""
+    names = dict(
+        Measure.objects.filter(name__in={o.measure for o in observations}).values_list("name", "name_in_text")
+    )
+    for observation in observations:
+        observation.measure_name_in_text = names.get(observation.measure)

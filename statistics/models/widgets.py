@@ -13,7 +13,7 @@ from wagtail.models import Orderable, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
 from statistics.choices import Calculation, Orientation, Rounding, SortOrder, WidgetKind
-from statistics.models.data import Dataset, Observation
+from statistics.models.data import Dataset, Observation, attach_measure_words
 from statistics.widget_cache import widgets_changed_after_commit
 from statistics.widget_html import render_widget_uncached
 
@@ -29,36 +29,42 @@ class StatisticWidget(PreviewableMixin, RevisionMixin, index.Indexed, Clusterabl
         choices=WidgetKind.choices,
         default=WidgetKind.HEADLINE,
         help_text=(
-            "Headline figure: one big number. Bar chart: one measure compared across platforms or "
-            "areas. Share of a whole: how much of a total each figure is. Comparison table: figures "
-            "side by side. Change over periods: the same figure in different years."
+            "Headline figure: one big number, e.g. '11 a day'. Bar chart: one measure compared across "
+            "platforms or areas. Share of a whole: how much of a total each figure is. Comparison "
+            "table: figures side by side. Change over periods: the same figure in different years. "
+            "The settings below are those that apply to the kind chosen."
         ),
     )
     dataset = models.ForeignKey(
         Dataset,
         on_delete=models.PROTECT,
         related_name="widgets",
-        help_text="The dataset the figures come from. Its source is shown under the widget.",
+        help_text=(
+            "The dataset the figures come from, e.g. 'Wild West Web FOI 2018/19'. Its source is shown "
+            "under the widget."
+        ),
     )
     calculation = models.CharField(
         max_length=20,
         choices=Calculation.choices,
         default=Calculation.VALUE,
-        help_text="Headline figures only: how to turn the figures below into one number.",
+        help_text=(
+            "How to turn the figures below into one number, e.g. 'Average a day' shows 4,000 offences "
+            "in a year as '11 a day'."
+        ),
     )
     label = models.CharField(
         max_length=255,
         blank=True,
         help_text=(
-            "Headline figures only: the words shown after the number, e.g. 'offences on Facebook, "
-            "Instagram or WhatsApp in a year'."
+            "The words shown after the number, e.g. 'offences on Facebook, Instagram or WhatsApp in a year'."
         ),
     )
     rounding = models.CharField(
         max_length=20,
         choices=Rounding.choices,
         default=Rounding.WHOLE,
-        help_text="How to round calculated figures and percentages.",
+        help_text=("How to round calculated figures and percentages, e.g. 'Whole number' shows 10.96 as 11."),
     )
     whole = models.ForeignKey(
         Observation,
@@ -68,22 +74,25 @@ class StatisticWidget(PreviewableMixin, RevisionMixin, index.Indexed, Clusterabl
         related_name="widgets_as_whole",
         verbose_name="whole (the total)",
         help_text=(
-            "Only for a share, 'X of Y' or a share bar: the total the figures below are part of, "
-            "e.g. all instances where the platform was known."
+            "For a share, 'X of Y' or a share bar: the total the figures below are part of, e.g. all "
+            "9,259 instances where the platform was known."
         ),
     )
     orientation = models.CharField(
         max_length=20,
         choices=Orientation.choices,
         default=Orientation.HORIZONTAL,
-        help_text="Bar charts and changes over periods only: which way the bars run.",
+        help_text="Which way the bars run, e.g. horizontal bars leave room for long platform names.",
     )
     sort_order = models.CharField(
         "order of bars and rows",
         max_length=20,
         choices=SortOrder.choices,
         default=SortOrder.LARGEST_FIRST,
-        help_text="Bar charts, share bars and tables: the order the figures appear in.",
+        help_text=(
+            "The order the figures appear in, e.g. 'Largest first' puts the platform with most offences "
+            "on top."
+        ),
     )
     note = models.TextField(
         blank=True,
@@ -119,6 +128,8 @@ class StatisticWidget(PreviewableMixin, RevisionMixin, index.Indexed, Clusterabl
 
     def get_preview_context(self, request, mode_name):
         context = super().get_preview_context(request, mode_name)
+        observations = [link.observation for link in self.widget_observations.all() if link.observation_id]
+        attach_measure_words([*observations, *([self.whole] if self.whole_id else [])])
         context["widget_html"] = render_widget_uncached(self)
         return context
 
@@ -129,7 +140,11 @@ class StatisticWidgetObservation(Orderable):
         Observation,
         on_delete=models.PROTECT,
         related_name="widget_uses",
-        help_text="A stored figure. Filter the list by dataset, area or platform to find it.",
+        verbose_name="figure",
+        help_text=(
+            "A stored figure. Filter the list by dataset, period, area or platform to find it, e.g. "
+            "Platform: Instagram and Area: East of England."
+        ),
     )
 
     panels = [FieldPanel("observation")]

@@ -14,6 +14,7 @@ from statistics.models import Dataset, Observation
 
 from .conftest import ROOT
 from .test_editor_journey import log_in
+from .test_visitor_journey import run_mail_worker as run_task_worker
 
 pytestmark = pytest.mark.browser
 
@@ -84,7 +85,7 @@ def test_data_staff_correct_a_figure_and_the_public_page_shows_it(
     upload(staff, dataset, "foi_2018_19_broken.csv", broken)
 
     expect(staff.get_by_role("alert")).to_contain_text("Nothing was imported")
-    problems = staff.locator("table.listing tbody tr")
+    problems = staff.locator("table.import-problems tbody tr")
     expect(problems).to_have_text(
         [
             re.compile(r"^\s*9\s+area_type\s+'county' is not an area type"),
@@ -95,3 +96,36 @@ def test_data_staff_correct_a_figure_and_the_public_page_shows_it(
     assert hertfordshire_figure().value == 47
     visitor.reload()
     expect(visitor.locator(".statistic", has_text=WIDGET)).to_contain_text("47 of 94")
+
+
+EAST_INSTAGRAM_ROW = (
+    "2018/19,2018-04-01,2019-03-31,East of England,region,England and Wales,Instagram,"
+    "Child abuse image and online child sexual offences,{value},count,,"
+)
+EAST_TOTAL = "Child sex offences on Facebook apps in the East of England"
+
+
+def test_data_staff_see_the_widgets_and_pages_a_change_reaches_before_confirming(
+    demo_site, open_browser, screenshot, data_staff
+):
+    # The demo's pages record their references to widgets in tasks, done by the real worker.
+    run_task_worker()
+    article = demo_site["news_index"].get_children().get(slug__startswith="nearly-500").specific
+    staff = open_browser(phone=False)
+    log_in(staff, data_staff.username)
+    corrected = reference_csv_with(EAST_INSTAGRAM_ROW.format(value=288), EAST_INSTAGRAM_ROW.format(value=291))
+    upload(staff, Dataset.objects.get(), "foi_2018_19_east.csv", corrected)
+
+    reach = staff.get_by_role("region", name="What this changes on the site")
+    widget = reach.locator(".import-reach__widget", has_text=EAST_TOTAL)
+    expect(widget).to_contain_text("Says now: 482")
+    expect(widget).to_contain_text("Will say: 485")
+    page = widget.locator(".import-reach__page", has_text=article.title)
+    expect(page).to_contain_text("Needs an edit")
+    expect(page).to_contain_text("quotes 288, 482")
+    screenshot(staff, "import-reach", docs=True)
+    assert Observation.objects.get(area__name="East of England", platform__name="Instagram").value == 288
+
+    staff.get_by_role("button", name="Confirm and import").click()
+    expect(staff.locator(".messages")).to_contain_text("1 changed")
+    assert Observation.objects.get(area__name="East of England", platform__name="Instagram").value == 291

@@ -32,13 +32,6 @@ def insert_block(page, stream, name):
     page.get_by_role("option", name=name, exact=True).click()
 
 
-@pytest.fixture(autouse=True)
-def no_autosave(settings):
-    """The journey saves its draft with the button. Wagtail's autosave of a new page comes at no fixed
-    time, and a button pressed while it runs races it (a second create that fails on the slug)."""
-    settings.WAGTAIL_AUTOSAVE_INTERVAL = 0
-
-
 def test_editor_writes_an_article_a_moderator_approves_it_and_it_goes_live(
     demo_site, open_browser, screenshot, editor, moderator
 ):
@@ -98,3 +91,32 @@ def test_editor_writes_an_article_a_moderator_approves_it_and_it_goes_live(
     widget = visitor.locator(".statistic", has_text=WIDGET)
     expect(widget).to_contain_text(FIGURE)
     screenshot(visitor, "live-article")
+
+
+def test_editor_presses_save_straight_after_typing_a_new_pages_title_and_it_is_created_once(
+    demo_site, open_browser, editor
+):
+    """Wagtail's autosave (on, as in `make run`) never creates a new page behind the editor's back: a
+    Save pressed at once is the one create. (That the editor of an existing page still autosaves is
+    tests/campaign/test_editorial.py's.)"""
+    news_index = demo_site["news_index"]
+    page = open_browser(phone=False)
+    log_in(page, editor.username)
+    page.goto(f"/admin/pages/{news_index.pk}/")
+    page.get_by_role("link", name="Add child page").first.click()
+    add_path = page.url.removeprefix(page.url.split("/admin/")[0])
+    posts = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+
+    page.get_by_placeholder("Page title*").press_sequentially("Figures from the police")
+    page.get_by_role("textbox", name="Standfirst").fill("Police recorded more than 4,000 offences.")
+    # The admin's own script makes the slug from the title as it is typed.
+    expect(page.locator("#id_slug")).to_have_value("figures-from-the-police")
+    page.get_by_role("button", name="Save draft").click()
+
+    expect(page.locator(".messages")).to_contain_text("Page 'Figures from the police' created.")
+    created = NewsArticlePage.objects.get(title="Figures from the police")
+    assert [url for url in posts if url.endswith(add_path)] == [posts[0]], "one create, the button's"
+    assert page.url.endswith(f"/admin/pages/{created.pk}/edit/")
+
+    assert NewsArticlePage.objects.filter(title="Figures from the police").count() == 1

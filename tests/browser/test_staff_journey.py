@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from petitions.models import Signature
+from tests.petitions.factories import SignatureFactory
 
 from .test_editor_journey import log_in
 
@@ -20,12 +21,28 @@ pytestmark = pytest.mark.browser
 
 
 def download(page, label):
-    page.get_by_role("button", name="Actions").click()
-    link = page.get_by_role("link", name=label)
+    """Press one of the labelled download buttons above the results (no menu to open first)."""
+    link = page.get_by_role("region", name="Download what matches").get_by_role("link", name=label)
     expect(link).to_be_visible()
     with page.expect_download() as started:
         link.click()
     return started.value
+
+
+# The words of the name cells that the browser laid out across more than one line.
+WORDS_BROKEN_ACROSS_LINES = """cells => cells.flatMap(cell => {
+    const text = cell.querySelector('[id$="_title"]').firstChild;
+    const broken = [];
+    // Words between spaces and hyphens: a line may end after a hyphen, never inside a word.
+    for (const match of text.textContent.matchAll(/[^\\s-]+/g)) {
+        const range = document.createRange();
+        range.setStart(text, match.index);
+        range.setEnd(text, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].map(rect => Math.round(rect.top)));
+        if (lines.size > 1) broken.push(match[0]);
+    }
+    return broken;
+})"""
 
 
 def emails_in_csv(path):
@@ -47,9 +64,28 @@ def test_staff_filter_and_download_signatories_and_an_editor_is_refused(
     expected_emails = sorted(matching.values_list("email", flat=True))
     assert 0 < len(expected_emails) < Signature.objects.count()
 
+    long_name = SignatureFactory(
+        petition=demo_site["petition"],
+        first_name="Maximilianus Bartholomew",
+        last_name="Featherstonehaugh-Wolfeschlegelsteinhausen",
+        email="maximilianus.featherstonehaugh-wolfeschlegelsteinhausen@example.org",
+    )
+
     staff = open_browser(phone=False)
     log_in(staff, campaign_staff.username)
-    staff.get_by_role("link", name="Signatories").click()
+    staff.get_by_role("link", name="Signatories", exact=True).click()
+    expect(staff.get_by_role("heading", level=1)).to_have_text("Signatories")
+    expect(staff.locator(f"#signature_{long_name.pk}_title")).to_be_visible()
+    for width in (1280, 1024, 800, 375):
+        staff.set_viewport_size({"width": width, "height": 800})
+        assert staff.locator("td.signatories-name").evaluate_all(WORDS_BROKEN_ACROSS_LINES) == [], width
+    # The measurement itself finds a word split across lines, in a column made too narrow to hold it.
+    squeeze = staff.add_style_tag(content=".listing td.signatories-name { word-break: break-all; }")
+    assert "Wolfeschlegelsteinhausen" in staff.locator("td.signatories-name").evaluate_all(
+        WORDS_BROKEN_ACROSS_LINES
+    )
+    squeeze.evaluate("style => style.remove()")
+    staff.set_viewport_size({"width": 1280, "height": 800})
     counts = staff.locator("[data-signatory-counts]")
     expect(counts).to_contain_text(f"{Signature.objects.count()} signatures match")
     staff.get_by_role("button", name="Show filters").click()

@@ -2,6 +2,7 @@
 rollback, scheduled publishing, locking, the "Campaign review" workflow and the accessibility checker."""
 
 import datetime
+import re
 
 import pytest
 from django.core.management import call_command
@@ -358,3 +359,41 @@ def test_home_page_refuses_a_hero_image_without_alternative_text(superuser_clien
     response = superuser_client.post(url, data)
     assert response.status_code == 200
     assert "Describe the hero image" in str(response.context["form"].errors["hero_image_alt"])
+
+
+# Autosave and new pages (issue 15, defect 8): a new page is saved by the editor's button only.
+
+
+def page_form_controllers(html):
+    """The Stimulus controllers on the page editor's form (`w-autosave` is Wagtail's autosave)."""
+    form = re.search(r'<form[^>]*id="page-edit-form"[^>]*>', html, re.S).group(0)
+    return re.search(r'data-controller="([^"]*)"', form).group(1).split()
+
+
+def test_a_new_page_form_does_not_autosave_but_an_existing_pages_form_does(client, editor, home_page):
+    client.force_login(editor)
+    add_url = reverse("wagtailadmin_pages:add", args=["campaign", "standardpage", home_page.pk])
+
+    new_page_form = client.get(add_url)
+
+    assert new_page_form.status_code == 200
+    assert page_form_controllers(new_page_form.content.decode()) == ["w-init", "w-unsaved"]
+    assert "data-w-autosave-interval-value" not in new_page_form.content.decode()
+
+    saved = client.post(
+        add_url,
+        nested_form_data({"title": "About the letter", "slug": "about-the-letter", "body": streamfield([])}),
+    )
+    page = Page.objects.get(slug="about-the-letter")
+    assert saved.status_code == 302 and saved.url == reverse("wagtailadmin_pages:edit", args=[page.pk])
+    edit_form = client.get(saved.url).content.decode()
+    assert page_form_controllers(edit_form) == ["w-init", "w-unsaved", "w-autosave"]
+    assert "data-w-autosave-interval-value" in edit_form
+
+
+def test_the_new_page_form_still_asks_a_signed_out_visitor_to_sign_in(client, home_page):
+    add_url = reverse("wagtailadmin_pages:add", args=["campaign", "standardpage", home_page.pk])
+
+    response = client.get(add_url)
+
+    assert response.status_code == 302 and response.url.startswith(reverse("wagtailadmin_login"))

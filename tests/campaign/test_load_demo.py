@@ -10,9 +10,10 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from wagtail.images import get_image_model
-from wagtail.models import Page, Revision, Site, WorkflowPage
+from wagtail.models import GroupApprovalTask, Page, Revision, Site, Task, Workflow, WorkflowPage, WorkflowTask
 
 import campaign.demo
 from campaign.blocks import BaseStreamBlock
@@ -122,7 +123,9 @@ def test_load_demo_builds_the_campaign_site(client, debug_on):
     assert petition.privacy_notice.slug == "privacy-notice"
     assert Signature.objects.filter(petition=petition).exists()
     assert home.petition_call_to_action[0].value["petition"].pk == petition.pk
-    assert len(home.headline_statistics) == 3
+    # One card a fact: "11 a day" states the "more than 4,000 in a year" it comes from.
+    cards = [block.value["widget"].title for block in home.headline_statistics]
+    assert cards == ["Child sex offences on Facebook apps every day", "WhatsApp's share of known platforms"]
     assert all(article.related_statistics for article in NewsArticlePage.objects.all())
 
     settings = SiteSettings.for_site(site)
@@ -243,3 +246,58 @@ def test_a_name_the_demo_file_does_not_define_is_named_and_nothing_is_built(edit
 
     assert not HomePage.objects.exists()
     assert not get_user_model().objects.exists()
+
+
+# One "Campaign review" workflow, whatever the database held before (issue 15, defect 6).
+
+
+def active_workflows():
+    return sorted(Workflow.objects.filter(active=True).values_list("name", flat=True))
+
+
+def active_tasks():
+    return sorted(Task.objects.filter(active=True).values_list("name", flat=True))
+
+
+def test_load_demo_takes_over_wagtails_moderators_approval_workflow_rather_than_adding_one():
+    assert active_workflows() == ["Moderators approval"], "Wagtail's migrations make this one"
+    wagtails = Workflow.objects.get(name="Moderators approval")
+
+    run_load_demo()
+    run_load_demo()
+
+    assert active_workflows() == ["Campaign review"]
+    assert active_tasks() == ["Moderator approval"]
+    review = Workflow.objects.get(active=True)
+    assert review.pk == wagtails.pk
+    assert [group.name for group in review.tasks.get().specific.groups.all()] == ["Moderators"]
+    home = HomePage.objects.get()
+    assert review.workflow_pages.filter(page=home).exists()
+    assert home.get_workflow() == review
+
+
+def test_load_demo_folds_the_two_workflows_an_earlier_run_left_into_one(home_page):
+    # What earlier versions of load_demo left beside Wagtail's "Moderators approval": a second workflow
+    # with its own task.
+    moderators = Group.objects.get(name="Moderators")
+    earlier = Workflow.objects.create(name="Campaign review")
+    task = GroupApprovalTask.objects.create(name="Moderator approval")
+    task.groups.set([moderators])
+    WorkflowTask.objects.create(workflow=earlier, task=task, sort_order=0)
+    WorkflowPage.objects.create(page=home_page, workflow=earlier)
+    # A page went through Wagtail's one: it is switched off, its history kept.
+    page = home_page.add_child(instance=Page(title="Reviewed before", slug="reviewed-before"))
+    page.save_revision()
+    Workflow.objects.get(name="Moderators approval").start(page, get_user_model().objects.create_user("ed"))
+    assert active_workflows() == ["Campaign review", "Moderators approval"]
+
+    output = run_load_demo()
+
+    assert active_workflows() == ["Campaign review"]
+    assert active_tasks() == ["Moderator approval"]
+    assert Workflow.objects.get(active=True).pk == earlier.pk
+    assert Workflow.objects.filter(name="Moderators approval", active=False).exists(), "history kept"
+    assert "spare workflow “Moderators approval” switched off" in output
+    assert Page.objects.get(slug="reviewed-before").get_workflow() == earlier
+    run_load_demo()
+    assert active_workflows() == ["Campaign review"] and active_tasks() == ["Moderator approval"]

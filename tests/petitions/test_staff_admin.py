@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
@@ -270,15 +271,21 @@ def test_full_csv_export_holds_exactly_the_filtered_rows_with_every_column(login
         "Signed at",
         "Confirmed at",
         "Contact consent",
-        "Consent wording version",
+        "Contact consent wording",
         "Status",
     ]
     by_email = {row[1]: row for row in rows}
     assert set(by_email) == {"ann@example.org", "eve@example.org"}
     ann = by_email["ann@example.org"]
-    wording_version = signatures["ann"].contact_consent_wording.version
+    wording = signatures["ann"].contact_consent_wording
+    shown_from = timezone.localdate(wording.first_shown_at)
     assert ann[:5] == ["Ann Able", "ann@example.org", "SW1A 1AA", "London", petition.title]
-    assert ann[6] and ann[7:] == ["yes", wording_version, "Confirmed"]
+    assert ann[6] and ann[7:] == [
+        "yes",
+        f"“{wording.text}” (wording shown from {shown_from.day} {shown_from:%b %Y})",
+        "Confirmed",
+    ]
+    assert wording.version not in ann[8], "words and a date, not a hash"
 
 
 def test_addressee_export_holds_names_and_regions_of_confirmed_valid_signatures_only(login, signatures):
@@ -408,3 +415,62 @@ def test_times_are_exported_in_uk_local_time(login, signatures):
 
     assert csv_row[5] == "2026-07-01 12:00:00"
     assert xlsx_row[5].replace(microsecond=0) == datetime(2026, 7, 1, 12, 0, 0)
+
+
+# The listing as staff read it (issue 15, defect 5)
+
+
+def test_the_section_has_one_name_and_its_downloads_are_labelled_buttons_above_the_results(login, signatures):
+    client = login("Campaign staff")
+
+    html = client.get(LISTING, {"region": "london"}).content.decode()
+    soup = BeautifulSoup(html, "html.parser")
+
+    assert soup.find("h1").get_text(strip=True) == "Signatories"
+    assert "Signatures" not in soup.find("title").get_text()
+    assert '"Signatories"' in html, "the sidebar's menu item"
+    downloads = soup.find("section", class_="signatories-downloads")
+    links = [(a.get_text(" ", strip=True), a["href"]) for a in downloads.find_all("a")]
+    assert [label for label, _href in links] == [
+        "Download CSV: Full (staff use)",
+        "Download XLSX: Full (staff use)",
+        "Download CSV: For the addressee (names and regions)",
+        "Download XLSX: For the addressee (names and regions)",
+    ]
+    assert all("region=london" in href and "export=" in href for _label, href in links)
+    everywhere = [a["href"] for a in soup.find_all("a", href=True) if "export=" in a["href"]]
+    assert everywhere == [href for _label, href in links], "no other download link, none in the ⋯ menu"
+
+
+def test_editors_get_no_download_buttons_from_the_results_either(login, signatures):
+    client = login("Editors")
+
+    response = client.get(reverse("signatories:index_results"))
+
+    assert response.status_code in (302, 403)
+    assert b"Download CSV" not in response.content
+
+
+def test_times_are_in_uk_time_with_the_zone_in_the_listing_and_on_a_signature(login, petition):
+    winter = SignatureFactory(petition=petition, created_at=datetime(2026, 12, 2, 14, 5, tzinfo=UTC))
+    summer = SignatureFactory(petition=petition, created_at=datetime(2026, 7, 1, 9, 30, tzinfo=UTC))
+    confirm_signature(summer.pk, now=datetime(2026, 7, 1, 9, 45, tzinfo=UTC))
+    client = login("Campaign staff")
+
+    listing = client.get(LISTING).content.decode()
+    detail = client.get(reverse("signatories:inspect", args=[summer.pk])).content.decode()
+
+    assert "2 Dec 2026, 14:05 GMT" in listing
+    assert "1 Jul 2026, 10:30 BST" in listing
+    assert "1 Jul 2026, 10:30 BST" in detail and "1 Jul 2026, 10:45 BST" in detail
+    wording = summer.contact_consent_wording
+    assert wording.text in detail and wording.version not in detail
+    assert f'href="{reverse("signatories:inspect", args=[winter.pk])}"' in listing
+
+
+def test_the_listing_styles_names_to_break_only_between_words(login, signatures):
+    """The browser test (tests/browser/test_staff_journey.py) measures it; this checks the wiring."""
+    html = login("Campaign staff").get(LISTING).content.decode()
+
+    assert "petitions/admin/signatories.css" in html
+    assert 'class="signatories-name title"' in html

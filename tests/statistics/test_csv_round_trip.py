@@ -81,7 +81,7 @@ def test_data_staff_import_the_download_through_the_admin_and_nothing_changes(
     assert response.status_code == 302
     preview = BeautifulSoup(client.get(response["Location"]).content, "html.parser")
     summary = preview.select_one(".nice-padding p").get_text(" ", strip=True)
-    assert "will add 0 observations, change 0" in summary
+    assert "will add 0 figures, change 0" in summary
     fingerprint = preview.select_one("input[name=fingerprint]")["value"]
 
     confirmed = client.post(response["Location"], {"fingerprint": fingerprint}, follow=True)

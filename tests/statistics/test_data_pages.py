@@ -36,7 +36,7 @@ def test_the_data_index_lists_each_dataset_with_its_source(client, demo_dataset)
         "Wild West Web FOI 2018/19",
         "/data/wild-west-web-foi-2018-19/",
     )
-    assert "FOI requests answered by 32 UK police forces (NSPCC). 9 observations." in html.get_text(
+    assert "FOI requests answered by 32 UK police forces (NSPCC). 9 figures." in html.get_text(
         " ", strip=True
     )
 
@@ -49,7 +49,7 @@ def test_a_dataset_page_shows_source_method_and_every_observation(client, demo_d
     assert facts == ["Source", "FOI requests answered by 32 UK police forces", "Publisher", "NSPCC"]
     assert "kept by financial year" in html.get_text()
     table = html.select_one("table.data-pages__table")
-    assert table.caption.get_text() == "9 observations"
+    assert table.caption.get_text() == "9 figures"
     figures = [row.select("td")[4].get_text() for row in table.select("tbody tr")]
     assert "more than 4,000" in figures and "9,259" in figures
 
@@ -83,7 +83,7 @@ def test_a_filter_value_the_dataset_does_not_have_is_explained(client, demo_data
 
     assert "Select a valid choice" in html.select_one(".data-filters__error").get_text()
     assert html.select_one("table.data-pages__table") is None
-    assert "No observations match these filters." in html.get_text()
+    assert "No figures match these filters." in html.get_text()
 
 
 def test_the_csv_download_is_the_import_format_and_imports_back_unchanged(client, demo_dataset):

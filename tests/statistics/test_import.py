@@ -179,13 +179,6 @@ BAD_ROWS = [
     pytest.param(_set(0, period_start="01/04/2018"), 2, "period_start", "YYYY-MM-DD", id="date-format"),
     pytest.param(_set(0, period_end="2019-02-30"), 2, "period_end", "not a real date", id="impossible-date"),
     pytest.param(_set(5, qualifier="about"), 7, "qualifier", "'about' is not a qualifier", id="qualifier"),
-    pytest.param(
-        lambda rows: _set(8, parent_area="Wessex")(_set(7, parent_area="Wessex")(rows)),
-        9,
-        "parent_area",
-        "'Wessex' is not an area in this file or already stored",
-        id="unknown-parent",
-    ),
     pytest.param(_set(7, measure=""), 9, "measure", "This cell is empty", id="empty-measure"),
     pytest.param(
         _set(8, area_type="region"),
@@ -410,10 +403,25 @@ def test_every_import_is_recorded_in_the_audit_log_with_who_when_and_what(refere
     import_file(dataset, to_csv(rows), name="foi_corrected.csv", user=user)
 
     entries = ModelLogEntry.objects.filter(action=IMPORT_ACTION).order_by("timestamp", "pk")
-    common = {"dataset": "foi", "rows": 9}
+    # No widget shows these figures, so the imports reach nothing on the site.
+    common = {"dataset": "foi", "rows": 9, "placed_areas": [], "reach": []}
     assert [entry.data for entry in entries] == [
-        {"file_name": "foi_2018_19.csv", **common, "added": 9, "changed": 0, "unchanged": 0},
-        {"file_name": "foi_corrected.csv", **common, "added": 0, "changed": 1, "unchanged": 8},
+        {
+            "file_name": "foi_2018_19.csv",
+            **common,
+            "added": 9,
+            "changed": 0,
+            "unchanged": 0,
+            "new_areas": ["East of England", "England and Wales", "Hertfordshire"],
+        },
+        {
+            "file_name": "foi_corrected.csv",
+            **common,
+            "added": 0,
+            "changed": 1,
+            "unchanged": 8,
+            "new_areas": [],
+        },
     ]
     latest = entries.last()
     assert latest.user == user
@@ -504,3 +512,62 @@ def test_thousands_separators_are_read_as_numbers(reference_csv):
     import_file(dataset, to_csv(rows))
 
     assert stored(dataset, "England and Wales", "Any known platform").value == 9259
+
+
+# A later file adding to the area hierarchy -----------------------------------------------------------
+
+
+def _united_kingdom_above(rows):
+    """The reference rows, England and Wales placed in a new United Kingdom with a row of its own."""
+    for row in rows:
+        if row["area"] == "England and Wales":
+            row["parent_area"] = "United Kingdom"
+    uk = dict(rows[0], area="United Kingdom", parent_area="", value="10000", note="")
+    return [*rows, uk]
+
+
+def test_a_later_file_may_place_a_stored_top_level_area_inside_a_new_larger_one(reference_csv):
+    dataset = DatasetFactory()
+    import_file(dataset, reference_csv)
+    content = to_csv(_united_kingdom_above(reference_rows(reference_csv)))
+
+    _raw, plan = prepare_import(dataset, "uk.csv", content)
+
+    assert plan.placed_areas == [("England and Wales", "United Kingdom")]
+    assert plan.new_areas == ["United Kingdom"]
+    import_file(dataset, content)
+    england_and_wales = Area.objects.get(name="England and Wales")
+    assert england_and_wales.parent.name == "United Kingdom"
+    assert Area.objects.get(name="Hertfordshire").parent.parent.parent.name == "United Kingdom"
+
+
+def test_a_parent_neither_in_the_file_nor_stored_is_offered_as_new_and_created(reference_csv):
+    dataset = DatasetFactory()
+    rows = reference_rows(reference_csv)
+    for row in rows:
+        if row["area"] == "England and Wales":
+            row["parent_area"] = "United Kingdom"
+
+    _raw, plan = prepare_import(dataset, "uk.csv", to_csv(rows))
+    import_file(dataset, to_csv(rows))
+
+    assert plan.implied_parents == [("United Kingdom", "nation", "England and Wales")]
+    uk = Area.objects.get(name="United Kingdom")
+    assert (uk.area_type, uk.parent) == ("nation", None)
+    assert Area.objects.get(name="England and Wales").parent == uk
+
+
+def test_moving_a_stored_area_to_another_parent_is_refused_with_how_to_fix_it(reference_csv):
+    dataset = DatasetFactory()
+    import_file(dataset, reference_csv)
+    rows = reference_rows(reference_csv)
+    for row in rows:
+        if row["area"] == "Hertfordshire":
+            row["parent_area"] = "England and Wales"
+
+    problems = rejected_problems(dataset, to_csv(rows))
+
+    assert [(problem.row, problem.column) for problem in problems] == [(9, "parent_area")]
+    assert "Hertfordshire is stored as a police force in East of England" in problems[0].message
+    assert "change the area under Statistics → Areas first" in problems[0].message
+    assert Area.objects.get(name="Hertfordshire").parent.name == "East of England"

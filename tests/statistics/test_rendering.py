@@ -36,8 +36,7 @@ def test_a_chart_has_a_finding_labelled_bars_a_data_table_source_and_download(cl
     html = soup(render_widget(demo_widgets["east_of_england_chart"]))
 
     assert html.select_one(".statistic__finding").get_text(strip=True) == (
-        "Instagram had the most child abuse image and online child sexual offences in the East of "
-        "England: 288."
+        "Instagram had the most child sex offences in the East of England: 288."
     )
     items = [
         (item.select_one(".bar-chart__label").get_text(), item.select_one(".bar-chart__value").get_text())
@@ -334,3 +333,26 @@ def test_before_any_widget_exists_the_block_picker_shows_an_example(client, edit
     assert preview.select_one(".statistic__finding").get_text().startswith("Instagram had the most")
     assert [item.get_text() for item in preview.select(".bar-chart__value")] == ["162", "288", "32"]
     assert not StatisticWidget.objects.exists()
+
+
+def test_a_widget_has_one_quiet_source_line_with_the_links_a_click_away(demo_widgets):
+    html = soup(render_widget(demo_widgets["facebook_apps_total"]))
+
+    [source] = html.select(".statistic__source")
+    assert source.name == "details"
+    assert source.summary.get_text(strip=True) == (
+        "Source: FOI requests answered by 32 UK police forces (NSPCC), 2018/19."
+    )
+    assert not source.summary.select("a")
+    assert [link.get_text() for link in source.select("a")] == [
+        "Download the data (CSV)",
+        "About this data, how it was collected and its licence",
+    ]
+
+
+def test_more_than_is_set_apart_from_the_number_that_never_breaks(demo_widgets):
+    figure = soup(render_widget(demo_widgets["facebook_apps_total"])).select_one(".statistic__figure")
+
+    assert figure.select_one(".statistic__qualifier").get_text() == "more than"
+    assert figure.select_one(".statistic__number").get_text() == "4,000"
+    assert figure.get_text() == "more than 4,000"

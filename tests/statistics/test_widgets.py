@@ -18,7 +18,7 @@ from statistics.figures.checks import widget_problems
 from statistics.figures.numbers import make_number, round_value
 from statistics.figures.presenters import build_widget_view
 from statistics.models import Area, Observation, Platform
-from statistics.rendering import render_widget
+from statistics.rendering import load_figures, render_widget
 
 from .factories import (
     AreaFactory,
@@ -68,7 +68,9 @@ def test_whatsapp_is_3_percent_299_of_9259(demo_widgets):
 
     assert headline.startswith("3% of instances where the platform was known")
     assert "(299 of 9,259)" in headline
-    assert share_bar.startswith("WhatsApp: 299 (3%) of 9,259")
+    assert share_bar.startswith(
+        "Of the 9,259 child sex offences on any known platform in England and Wales: WhatsApp 299 (3%)."
+    )
 
 
 def test_east_of_england_482_is_162_plus_288_plus_32(demo_widgets):
@@ -80,10 +82,7 @@ def test_east_of_england_482_is_162_plus_288_plus_32(demo_widgets):
         ("Instagram", "288"),
         ("WhatsApp", "32"),
     ]
-    assert chart.finding == (
-        "Instagram had the most child abuse image and online child sexual offences in the East of "
-        "England: 288."
-    )
+    assert chart.finding == "Instagram had the most child sex offences in the East of England: 288."
     assert total.startswith(
         "482 child sex crimes recorded with Facebook apps in the East of England (162 + 288 + 32)"
     )
@@ -132,10 +131,9 @@ def test_the_demo_widgets_words_and_figures_are_written_in_the_demo_file(db, edi
 
 
 def build_view(widget):
-    links = widget.widget_observations.select_related("observation__period", "observation__area").order_by(
-        "sort_order"
-    )
-    return build_widget_view(widget, [link.observation for link in links], widget.whole)
+    """What the widget shows, its figures loaded as pages load them."""
+    observations, wholes, _datasets = load_figures([widget])
+    return build_widget_view(widget, observations[widget.pk], wholes.get(widget.whole_id))
 
 
 # Rounding ---------------------------------------------------------------------------------------
@@ -270,7 +268,11 @@ def test_comparison_table_puts_areas_down_and_platforms_across():
 
     assert view.table.headers == ["Area", "Facebook", "Instagram"]
     assert view.table.rows == [["Essex", "7", "No figure"], ["Kent", "5", "9"]]
-    assert view.finding == "Highest: Instagram, Kent: 9."
+    # No short name is stored for the factory's measure: the sentence uses the full one, in lower case.
+    assert (
+        view.finding
+        == "Instagram in Kent had the most child abuse image and online child sexual offences: 9."
+    )
 
 
 def earlier_period():
@@ -442,3 +444,13 @@ def test_figures_from_another_dataset_are_refused():
     messages = problems_for(WidgetKind.BAR_CHART, [mine, theirs])
 
     assert f"'{theirs}' is from another dataset. Choose figures from the widget's dataset." in messages
+
+
+def test_summaries_read_as_sentences_with_the_short_names_stored_once(demo_widgets):
+    table = build_view(demo_widgets["east_of_england_table"])
+
+    # Once "Highest: Facebook, Instagram or WhatsApp, East of England: 482."
+    assert table.finding == "Facebook's apps had the most child sex offences in the East of England: 482."
+    assert Platform.objects.get(name="Facebook, Instagram or WhatsApp").sentence_name == "Facebook's apps"
+    # The table behind it keeps the names the data uses.
+    assert "Facebook, Instagram or WhatsApp" in [row[0] for row in table.table.rows]

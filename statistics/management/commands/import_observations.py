@@ -69,6 +69,8 @@ class Command(BaseCommand):
         ):
             if names:
                 self.stdout.write(f"{label}: {', '.join(names)}")
+        for name, parent in plan.placed_areas:
+            self.stdout.write(f"{name}: placed in {parent}")
         for row in plan.added:
             self.stdout.write(f"  + row {row.row}: {' · '.join(row.key)}: {row.value_text}")
         for change in plan.changed:

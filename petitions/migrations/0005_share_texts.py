@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('petitions', '0002_signatory_groups'),
+        ('petitions', '0004_signatories_section_name'),
     ]
 
     operations = [

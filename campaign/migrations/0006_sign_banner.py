@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaign', '0004_site_settings_moved_to_core'),
+        ('campaign', '0005_statistic_block_help_names_the_real_menu'),
         ('petitions', '0002_signatory_groups'),
         ('wagtailcore', '0098_apitoken'),
         migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
