@@ -172,15 +172,44 @@ def background(command, env, log_path=None, **options):
             log.close()
 
 
+# The application servers the benchmarks can run (`--server`), the first the default: gunicorn with
+# config/gunicorn.conf.py (gthread, 3 workers x 4 threads), gunicorn's sync worker class with as many
+# processes as the gthread default has threads in all (12: one request in flight per process), and
+# granian (its WSGI interface, 3 workers x 4 blocking threads). Each writes an access line per request,
+# as in production, to nowhere.
+SERVERS = ("gunicorn-gthread", "gunicorn-sync", "granian")
+SERVER_DESCRIPTIONS = {
+    "gunicorn-gthread": "gunicorn, config/gunicorn.conf.py defaults (gthread, 3 workers x 4 threads)",
+    "gunicorn-sync": "gunicorn, config/gunicorn.conf.py with 12 sync workers",
+    "granian": "granian (WSGI), 3 workers x 4 blocking threads",
+}
+
+
+def server_command(server, app, port):
+    """The command line that starts `server` with `app` (config.wsgi's by default) on a loopback port."""
+    app = app or "config.wsgi:application"
+    if server == "granian":
+        return [
+            str(Path(PYTHON).with_name("granian")), "--interface", "wsgi", "--host", "127.0.0.1",
+            "--port", str(port), "--workers", "3", "--blocking-threads", "4", "--backpressure", "64",
+            "--access-log", "--log-level", "warning", "--no-ws", app,
+        ]  # fmt: skip
+    command = [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.conf.py"]
+    if server == "gunicorn-sync":
+        command += ["--worker-class", "sync", "--workers", "12"]
+    return [*command, app]
+
+
 @contextmanager
-def gunicorn(env, app=None, port=None, log_path=None):
-    """A gunicorn server with config/gunicorn.conf.py on a free loopback port; yields its base URL.
+def gunicorn(env, app=None, port=None, log_path=None, server=SERVERS[0]):
+    """An app server (gunicorn with config/gunicorn.conf.py unless `server` says otherwise, see SERVERS)
+    on a free loopback port; yields its base URL.
 
     Its error log (the application's warnings and errors) goes to `log_path`, if given.
     """
     port = port or free_port()
-    command = [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", *([app] if app else [])]
     env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
+    command = server_command(server, app, port)
     # Access lines are written as in production, but not kept.
     with background(command, env, log_path, stdout=subprocess.DEVNULL, start_new_session=True):
         wait_for_port(port)
@@ -241,6 +270,14 @@ def _first_line(command):
     return (result.stdout or result.stderr).strip().splitlines()[0]
 
 
+def _granian_version():
+    try:
+        import granian
+    except ImportError:
+        return "not installed"
+    return granian.__version__
+
+
 def machine_description():
     """Markdown lines saying when, on what and with which versions a run happened."""
     import django
@@ -258,7 +295,8 @@ def machine_description():
         f"- Machine: {os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.1f} GiB memory, "
         f"{platform.system()} {platform.release()}",
         f"- Python {platform.python_version()}, Django {django.get_version()}, "
-        f"Wagtail {wagtail.__version__}, gunicorn {gunicorn_package.__version__}",
+        f"Wagtail {wagtail.__version__}, gunicorn {gunicorn_package.__version__}, "
+        f"granian {_granian_version()}",
         f"- {_first_line(['psql', '--version'])}; {_first_line(['redis-server', '--version'])}; "
         f"{_first_line(['wrk', '--version'])}",
     ]

@@ -81,7 +81,8 @@ end
 
 function response(status, headers, body)
   if not posting then
-    local cookie = (headers["Set-Cookie"] or ""):match("csrftoken=([^;]+)")
+    -- Header names as the server wrote them: granian (hyper) writes them in lower case.
+    local cookie = (headers["Set-Cookie"] or headers["set-cookie"] or ""):match("csrftoken=([^;]+)")
     local csrf, token = field(body, "csrfmiddlewaretoken"), field(body, "form_token")
     if status == 200 and cookie and csrf and token then
       form = { cookie = cookie, csrf = csrf, token = token }

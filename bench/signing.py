@@ -36,6 +36,8 @@ from pathlib import Path
 import statistics
 from bench.common import (
     BENCH_DATABASE,
+    SERVER_DESCRIPTIONS,
+    SERVERS,
     flush_redis,
     gunicorn,
     machine_description,
@@ -227,7 +229,7 @@ def report(runs, facts, args):
     pgbench_tps = median(runs, "pgbench", "tps")
     lines = [
         *machine_description(),
-        "- gunicorn: config/gunicorn.conf.py defaults (gthread), "
+        f"- Server: {SERVER_DESCRIPTIONS[args.server]}, project and floor alike; "
         f"wrk {connections} connections (a thread each), "
         f"each signing for {seconds} s after {args.warm_up} s of warm-up (a GET of the form, then its POST); "
         f"pgbench {connections} clients",
@@ -274,11 +276,11 @@ def run_once(facts, args):
     delete_bench_rows()
     flush_redis()
     run_id = f"bench-{int(time.time())}"
-    with gunicorn(server_env()) as base_url:
+    with gunicorn(server_env(), server=args.server) as base_url:
         project = warm_up_and_run(
             base_url, facts["url"], f"/petitions/{facts['petition_id']}/sign/", f"{run_id}-project", args
         )
-    with gunicorn(floor_env(facts), app=FLOOR_APP) as base_url:
+    with gunicorn(floor_env(facts), app=FLOOR_APP, server=args.server) as base_url:
         floor = warm_up_and_run(base_url, "/sign/", "/sign/", f"{run_id}-floor", args)
     pgbench = run_pgbench(facts, min(args.seconds, 15), args.connections)
     return {"project": project, "floor": floor, "pgbench": pgbench}
@@ -290,6 +292,9 @@ def main():
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--warm-up", type=int, default=10, help="seconds of unmeasured load first")
     parser.add_argument("--runs", type=int, default=1, help="repeat, and report the median of each figure")
+    parser.add_argument(
+        "--server", choices=SERVERS, default=SERVERS[0], help="the app server, for project and floor alike"
+    )
     args = parser.parse_args()
     require("wrk", "psql", "pgbench", "redis-cli")
 

@@ -18,6 +18,8 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 # overlap its database and cache round trips.
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Measured against gunicorn's sync worker and granian (docs/deployment.md, "Which app server"): sync was
+# slowest; granian faster, but its access log would write confirmation tokens (core.log masks them here).
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))

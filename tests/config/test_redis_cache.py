@@ -61,24 +61,47 @@ def test_count_and_claim_counts_and_keeps_the_first_claim_until_it_expires(redis
     assert 600 < seconds_left <= 900
 
 
-def record_pipelines(monkeypatch):
-    """A list that gets the command names of each Redis pipeline sent (one round trip each)."""
+def record_round_trips(monkeypatch):
+    """A list that gets what each round trip to Redis sent: its commands and their arguments, as text.
+
+    A pipeline is one round trip of several commands; any other command (a script among them) is one of
+    its own.
+    """
     round_trips = []
-    execute = redis.client.Pipeline.execute
+    execute_pipeline = redis.client.Pipeline.execute
+    execute_command = redis.client.Redis.execute_command
 
-    def recorded(pipeline, *args, **kwargs):
-        round_trips.append([command[0][0] for command in pipeline.command_stack])
-        return execute(pipeline, *args, **kwargs)
+    def as_text(args):
+        return [arg.decode(errors="replace") if isinstance(arg, bytes) else str(arg) for arg in args]
 
-    monkeypatch.setattr(redis.client.Pipeline, "execute", recorded)
+    def recorded_pipeline(pipeline, *args, **kwargs):
+        round_trips.append([as_text(command[0]) for command in pipeline.command_stack])
+        return execute_pipeline(pipeline, *args, **kwargs)
+
+    def recorded_command(client, *args, **options):
+        round_trips.append([as_text(args)])
+        return execute_command(client, *args, **options)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", recorded_pipeline)
+    monkeypatch.setattr(redis.client.Redis, "execute_command", recorded_command)
     return round_trips
 
 
 def test_count_and_claim_is_one_round_trip(redis_cache, monkeypatch):
-    round_trips = record_pipelines(monkeypatch)
+    round_trips = record_round_trips(monkeypatch)
     redis_cache.count_and_claim(KEY, 600, CLAIM, "holder", 900)
 
-    assert round_trips == [["SET", "INCRBY", "SET", "GET"]]
+    assert len(round_trips) == 1
+    [[command, _digest, key_count, *keys]] = [sent[:5] for sent in round_trips[0]]
+    assert (command, key_count) == ("EVALSHA", "2")
+    assert keys == [redis_cache.make_key(KEY), redis_cache.make_key(CLAIM)]
+
+
+def test_count_and_claim_works_after_redis_forgot_its_script(redis_cache):
+    redis_cache.count_and_claim(KEY, 600, CLAIM, "holder", 900)
+    redis_cache._cache.get_client(write=True).script_flush()
+
+    assert redis_cache.count_and_claim(KEY, 600, CLAIM, "another holder", 900) == (2, "holder")
 
 
 def test_window_counter_refuses_while_redis_is_unreachable():

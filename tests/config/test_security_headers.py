@@ -48,6 +48,27 @@ def test_admin_gets_its_looser_policy_and_may_frame_itself(client, db):
     assert "camera=()" in response["Permissions-Policy"]
 
 
+def test_each_kind_of_path_keeps_its_own_policy_when_one_server_answers_both_in_turn(
+    client, public_page, settings
+):
+    # The header's text is built once per kind of path and reused: public, admin, public again.
+    public_before = csp_directives(client.get("/"))
+    admin = csp_directives(client.get(reverse("wagtailadmin_login")))
+    public_after = csp_directives(client.get("/"))
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {
+            **settings.CONTENT_SECURITY_POLICY["DIRECTIVES"],
+            "img-src": ["'self'", "media.example"],
+        }
+    }
+    changed = csp_directives(client.get("/"))
+
+    assert public_before == public_after
+    assert public_after["frame-ancestors"] == ["'none'"]
+    assert admin["frame-ancestors"] == ["'self'"]
+    assert changed["img-src"] == ["'self'", "media.example"]
+
+
 def test_editor_preview_of_a_page_can_be_framed_by_the_admin(client, public_page, superuser):
     client.force_login(superuser)
     preview_url = reverse("wagtailadmin_pages:preview_on_edit", args=[public_page.pk])
