@@ -4,8 +4,14 @@ from petitions.models.consent import ConsentWording
 from petitions.models.counts import SignatureCount, SignatureDayCount
 from petitions.models.petition_page import PetitionPage
 from petitions.models.signature import MailStatus, Signature, SignatureQuerySet
+from petitions.models.updates import Audience, DeliveryStatus, PetitionUpdate, UpdateDelivery, UpdateStatus
 
 __all__ = [
+    "Audience",
+    "DeliveryStatus",
+    "PetitionUpdate",
+    "UpdateDelivery",
+    "UpdateStatus",
     "ConsentWording",
     "MailStatus",
     "PetitionPage",

@@ -142,6 +142,14 @@ class PetitionPage(Page):
             "when someone signs is recorded with their signature."
         ),
     )
+    tells_outcome = models.BooleanField(
+        default=False,
+        verbose_name="signers will be told the outcome",
+        help_text=(
+            "Tick only if the privacy notice says every signer will be told the outcome of the letter by "
+            "email. Signers are told so beside the form, and outcome updates can then go to all of them."
+        ),
+    )
     contact_consent_wording = models.CharField(
         max_length=300,
         default=DEFAULT_CONTACT_CONSENT_WORDING,
@@ -179,6 +187,7 @@ class PetitionPage(Page):
         MultiFieldPanel(
             [
                 PageChooserPanel("privacy_notice"),
+                FieldPanel("tells_outcome"),
                 FieldPanel("contact_consent_wording"),
                 FieldPanel("show_publicly_wording"),
             ],

@@ -84,6 +84,22 @@ class Signature(models.Model):
     show_publicly_wording = models.ForeignKey(
         "petitions.ConsentWording", on_delete=models.PROTECT, related_name="+"
     )
+    contact_withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        verbose_name="withdrew the 'hear more' consent at",
+        help_text="When the signer unsubscribed or withdrew the consent; `contact_consent` is then false.",
+    )
+    source = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The short source code of the link the signer came by, e.g. 'whatsapp-share'. Never a URL.",
+    )
+    undeliverable_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the mail server refused this address permanently (5xx); no updates go to it after.",
+    )
     privacy_notice_version = models.CharField(
         max_length=40,
         blank=True,
