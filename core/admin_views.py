@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.snippets.views.snippets import CreateView as SnippetCreateView
 
 
 class AdminFormView(WagtailAdminTemplateMixin, FormView):
@@ -51,3 +52,17 @@ class CheckThenConfirmView(AdminFormView):
     def confirm(self, form):
         """Make the change and return the response (usually a redirect with a message)."""
         raise NotImplementedError
+
+
+class CreateWithoutAutosaveView(SnippetCreateView):
+    """A snippet's create view without autosave (edits of a saved one still autosave).
+
+    As for new pages (`core.views.NewPageView`): autosave's first save of a new object creates it, and
+    an editor who presses Save while that request is under way sends a second create, so two objects
+    appear. Until the object exists, only the editor's own button saves it. A viewset opts in with
+    `add_view_class = CreateWithoutAutosaveView`.
+    """
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.autosave_enabled = False

@@ -15,6 +15,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from core.admin_views import CreateWithoutAutosaveView
 from statistics.choices import WIDGET_KIND_FIELDS, WidgetKind
 from statistics.forms import ObservationChooserFilterForm, StatisticWidgetForm
 from statistics.import_views import (
@@ -222,6 +223,8 @@ class PeriodViewSet(SnippetViewSet):
 
 class StatisticWidgetViewSet(SnippetViewSet):
     model = StatisticWidget
+    # A new widget is created by the editor's Save only, never also by an autosave under way.
+    add_view_class = CreateWithoutAutosaveView
     icon = "table"
     menu_label = "Widgets"
     chooser_viewset_class = WidgetChooserViewSet

@@ -285,6 +285,19 @@ def test_an_editor_builds_a_widget_from_stored_figures_with_a_revision(client, e
     assert usage.status_code == 200
 
 
+def test_a_new_widget_form_does_not_autosave_but_a_saved_widgets_form_does(client, editor, demo_dataset):
+    """Autosave on the create form would make a second widget when the editor presses Save meanwhile."""
+    client.force_login(editor)
+    new_form = client.get(reverse("wagtailsnippets_statistics_statisticwidget:add")).content.decode()
+    widget = StatisticWidget.objects.create(title="Saved", dataset=demo_dataset)
+    edit_form = client.get(
+        reverse("wagtailsnippets_statistics_statisticwidget:edit", args=[widget.pk])
+    ).content.decode()
+
+    assert "data-w-autosave-interval-value" not in new_form
+    assert "data-w-autosave-interval-value" in edit_form
+
+
 def test_live_preview_shows_the_unsaved_widget(client, editor, demo_dataset):
     client.force_login(editor)
     preview_url = reverse("wagtailsnippets_statistics_statisticwidget:preview_on_add")
