@@ -100,9 +100,14 @@ def body_text(html):
     return unescape(parser.text())
 
 
-def update_context(update, first_name, unsubscribe_url, signer_page_url):
+def petition_url(petition):
+    return site_root_url(petition) + (petition.url or "/")
+
+
+def update_context(update, first_name, unsubscribe_url, signer_page_url, is_test=False):
     html = body_html(update)
     return {
+        "is_test": is_test,
         "update": update,
         "petition": update.petition,
         "first_name": first_name,
@@ -111,15 +116,15 @@ def update_context(update, first_name, unsubscribe_url, signer_page_url):
         "is_outcome": update.audience == Audience.OUTCOME,
         "unsubscribe_url": unsubscribe_url,
         "signer_page_url": signer_page_url,
-        "petition_url": site_root_url(update.petition) + (update.petition.url or "/"),
+        "petition_url": petition_url(update.petition),
     }
 
 
-def render_update(update, first_name, unsubscribe_url, signer_page_url):
+def render_update(update, first_name, unsubscribe_url, signer_page_url, is_test=False):
     """The subject, plain text and HTML of an update as one recipient sees it."""
-    context = update_context(update, first_name, unsubscribe_url, signer_page_url)
+    context = update_context(update, first_name, unsubscribe_url, signer_page_url, is_test)
     return (
-        update.subject,
+        f"[Test] {update.subject}" if is_test else update.subject,
         render_to_string("petitions/emails/update.txt", context),
         render_to_string("petitions/emails/update.html", context),
     )
@@ -130,8 +135,18 @@ def compose_update_message(update, signature, unsubscribe_url, signer_page_url):
     return build_message(update, signature.email, signature.first_name, unsubscribe_url, signer_page_url)
 
 
-def build_message(update, to_address, first_name, unsubscribe_url, signer_page_url):
-    subject, text, html = render_update(update, first_name, unsubscribe_url, signer_page_url)
+def compose_test_message(update, to_address):
+    """The update as a sample signer would get it, for a member of staff to check in their own inbox.
+
+    A sample first name, and links that lead to the letter's page: a test must not unsubscribe anyone
+    or open anyone's page.
+    """
+    url = petition_url(update.petition)
+    return build_message(update, to_address, SAMPLE_FIRST_NAME, url, url, is_test=True)
+
+
+def build_message(update, to_address, first_name, unsubscribe_url, signer_page_url, is_test=False):
+    subject, text, html = render_update(update, first_name, unsubscribe_url, signer_page_url, is_test)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to_address])
     message.attach_alternative(html, "text/html")
     return message
