@@ -58,7 +58,8 @@ class _PlainText(HTMLParser):
         if tag in {"ul", "ol"}:
             self.lists.append([tag, 0])
         elif tag == "li" and self.lists:
-            self._newlines(1)
+            if not "".join(self.parts).endswith("\n"):
+                self._newlines(1)
             kind = self.lists[-1]
             kind[1] += 1
             indent = "  " * (len(self.lists) - 1)
