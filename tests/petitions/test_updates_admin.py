@@ -8,7 +8,7 @@ from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
 from wagtail.test.utils.form_data import rich_text
 
-from petitions.models import Audience, PetitionUpdate, UpdateStatus
+from petitions.models import Audience, DeliveryStatus, PetitionUpdate, UpdateDelivery, UpdateStatus
 from petitions.updates.approval import (
     APPROVE_ACTION,
     CANCEL_ACTION,
@@ -351,3 +351,29 @@ def test_the_listing_shows_each_updates_status_audience_and_count(
     assert url("check", update) in page
     assert "Approved" in page and "Campaign news" in page
     assert ">2<" in page.replace(" ", "").replace("\n", "")
+
+
+def test_the_listing_and_the_updates_page_show_how_far_sending_has_gone(
+    as_user, writer, approver, petition, signers
+):
+    update = make_update(petition, writer)
+    submit_for_approval(update, writer)
+    approve_update(update, approver, seen_count=2)
+    client = as_user(writer)
+    assert "Not started yet: 2 to send." in client.get(url("check", update)).content.decode()
+
+    UpdateDelivery.objects.create(update=update, signature=signers[0], status=DeliveryStatus.SENT)
+    UpdateDelivery.objects.create(update=update, signature=signers[1], status=DeliveryStatus.QUEUED)
+
+    assert "1 sent, 1 to go, 0 failed" in client.get(LISTING).content.decode()
+    check = client.get(url("check", update))
+    assert check.context["progress"] == {
+        "total": 2,
+        "queued": 1,
+        "sent": 1,
+        "failed": 0,
+        "skipped": 0,
+        "remaining": 1,
+        "started": True,
+    }
+    assert "<dt>Still to send</dt><dd>1</dd>" in check.content.decode()
