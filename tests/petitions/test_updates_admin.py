@@ -377,3 +377,28 @@ def test_the_listing_and_the_updates_page_show_how_far_sending_has_gone(
         "started": True,
     }
     assert "<dt>Still to send</dt><dd>1</dd>" in check.content.decode()
+
+
+def test_every_update_screen_opens_for_campaign_staff_with_plain_labels(as_user, writer, petition, signers):
+    update = make_update(petition, writer)
+    client = as_user(writer)
+
+    dashboard = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert LISTING in dashboard and "Updates to signers" in dashboard
+    add = client.get(ADD).content.decode()
+    for label in (
+        "Petition",
+        "Subject",
+        "Body",
+        "Audience",
+        "Send at",
+        "Campaign news",
+        "Outcome of the letter",
+    ):
+        assert label in add, label
+    assert "unsubscribed" in add  # the audience's help text
+    check = client.get(url("check", update)).content.decode()
+    for label in ("Preview", "Send me a test", "Edit", "Submit for approval", "Cancel", "History"):
+        assert f">{label}<" in check, label
+    for name in ("edit", "history", "preview", "send_test", "submit", "cancel"):
+        assert client.get(url(name, update)).status_code == 200, name
