@@ -144,18 +144,26 @@ class CreateUpdateView(CreateWithoutAutosaveView):
 class EditUpdateView(EditView):
     """Editing, only while a draft: after that, what the approver saw is what is sent."""
 
-    def dispatch(self, request, *args, **kwargs):
+    def refuse_unless_draft(self):
+        """None for a draft; otherwise the answer that says why it cannot change (after the permission
+        check, which Wagtail's dispatch makes before calling get or post)."""
         update = self.get_object()
-        if not update.is_editable:
-            message = (
-                f"This update is {update.get_status_display().lower()}, so it can no longer be changed. "
-                "To send something different, cancel it and write a new one."
-            )
-            if self.expects_json_response:
-                return self.json_error_response("not_editable", message)
-            messages.error(request, message)
-            return redirect(views.update_url("check", update))
-        return super().dispatch(request, *args, **kwargs)
+        if update.is_editable:
+            return None
+        message = (
+            f"This update is {update.get_status_display().lower()}, so it can no longer be changed. "
+            "To send something different, cancel it and write a new one."
+        )
+        if self.expects_json_response:
+            return self.json_error_response("not_editable", message)
+        messages.error(self.request, message)
+        return redirect(views.update_url("check", update))
+
+    def get(self, request, *args, **kwargs):
+        return self.refuse_unless_draft() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.refuse_unless_draft() or super().post(request, *args, **kwargs)
 
     def get_success_url(self):
         return views.update_url("check", self.object)
