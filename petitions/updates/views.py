@@ -229,8 +229,8 @@ class ApproveView(UpdateStepView):
 
     @property
     def done_message(self):
-        when = "at the time set" if self.update.send_after else "now"
-        return f"Approved for {self.update.audience_count} signers. Sending starts {when}."
+        when = "from the time set" if self.update.send_after else "as soon as possible"
+        return f"Approved for {self.update.audience_count} signers. It will be sent {when}."
 
     def refused_response(self):
         # The approver sees the count as it is now, and the reason, on the same screen.
