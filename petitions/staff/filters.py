@@ -156,9 +156,12 @@ def describe_filters(params):
     """
     described = {}
     names = ["petition", "confirmed", "status", "contact_consent", "signed_from", "signed_to"]
-    for name in [*names, "email_domain", "ip_hash", "source"]:
+    for name in [*names, "email_domain", "ip_hash"]:
         if params.get(name):
             described[name] = params.get(name)
+    if params.get("source", "").strip():
+        # As the filter reads it (the export refuses anything that is not a code before it is logged).
+        described["source"] = params.get("source").strip().lower()
     if params.getlist("region"):
         described["region"] = params.getlist("region")
     if params.get(SEARCH_PARAMETER, "").strip():

@@ -13,9 +13,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from wagtail.models import PageLogEntry
 
 from petitions.models import Signature
 from petitions.signing.signatures import confirm_signature
+from petitions.staff.exports import EXPORT_ACTION
 from petitions.staff.invalidation import invalidate_signatures
 from petitions.staff.source_report import NO_SOURCE_LABEL, signatures_by_source_and_day
 
@@ -176,6 +178,9 @@ def test_full_export_has_a_source_column_and_the_listing_filters_by_source(login
     header, *rows = csv_rows(response)
     assert header[-1] == "Source"
     assert [row[-1] for row in rows] == ["partner-barnardos", "partner-barnardos"]
+    # The export is audited with the source it was filtered by (a code, never a person).
+    entry = PageLogEntry.objects.get(action=EXPORT_ACTION, page_id=petition.pk)
+    assert entry.data["filters"] == {"petition": str(petition.pk), "source": "partner-barnardos"}
     listing = client.get(LISTING, {"petition": petition.pk, "source": "none"})
     assert b"ann@example.org" in listing.content
     assert not re.search(rb"signer\d+@example.org", listing.content)
@@ -211,3 +216,13 @@ def test_export_command_filters_by_source(petition, signatures):
 def test_export_command_refuses_a_source_that_is_not_a_code(petition, signatures):
     with pytest.raises(CommandError, match="Enter a source as it appears in the link"):
         run_export("--source", "https://partner.example.org/")
+
+
+def test_a_signatures_detail_shows_its_source(login, petition):
+    signature = SignatureFactory(petition=petition, source="partner-barnardos")
+    client = login("Campaign staff")
+
+    response = client.get(reverse("signatories:inspect", args=[signature.pk]))
+
+    assert response.status_code == 200
+    assert b"partner-barnardos" in response.content
