@@ -6,6 +6,7 @@ from wagtail import blocks
 from petitions.models import PetitionPage
 from petitions.models.counts import Counts, get_counts
 from petitions.sign_form.form import SignatureForm
+from petitions.sign_form.source import source_from_query
 from petitions.signing.facts import signing_facts
 
 
@@ -70,6 +71,9 @@ class PetitionBlock(blocks.StructBlock):
             return context
         context["counts"] = get_counts(petition)
         context["closed_message"] = petition.signing_closed_message()
+        request = (parent_context or {}).get("request")
+        # The link's source code goes on with the visitor: in the form, or on the link to the letter.
+        context["source"] = source_from_query(request.GET) if request is not None else ""
         if value["display"] == PetitionBlockDisplay.FORM and not context["closed_message"]:
-            context["form"] = SignatureForm(petition=petition)
+            context["form"] = SignatureForm(petition=petition, source=context["source"])
         return context

@@ -24,6 +24,7 @@ from petitions.models import PetitionPage, Signature
 from petitions.models.counts import get_counts
 from petitions.models.public_signers import public_signers_page
 from petitions.sign_form.form import SignatureForm
+from petitions.sign_form.source import source_from_query
 from petitions.signing.facts import signing_facts
 from petitions.signing.rate_limit import client_ip, count_sign_attempt, hash_client
 from petitions.signing.restrictions import petition_endpoint, refusal
@@ -53,7 +54,8 @@ def sign(request, facts):
         )
 
     ip_hash = hash_client(client_ip(request))
-    form = SignatureForm(request.POST, petition=facts)
+    # A form posted to the sign URL with `?source=` on it (a partner's own form, say) keeps that code.
+    form = SignatureForm(request.POST, petition=facts, source=source_from_query(request.GET))
     honeypot = form.is_honeypot_filled()
     valid = form.is_valid() and not honeypot
     # The rate limit and the single use of the form token, in one round trip to the shared cache.
@@ -86,6 +88,7 @@ def sign(request, facts):
         postcode=data["postcode"],
         contact_consent=data["contact_consent"],
         show_publicly=data["show_publicly"],
+        source=data["source"],
     )
     try:
         record_signature(facts, details, ip_hash=ip_hash)
