@@ -245,9 +245,20 @@ def get_counts(petition):
     return Counts(total=sum(by_code.values()), target=petition.target, by_region=by_region)
 
 
+def history_cache_key(petition_id, what):
+    """Where the petition's history or record (`what`) is cached (petitions.models.history)."""
+    return f"petitions:history:{what}:{petition_id}"
+
+
+HISTORY_CACHED = ("hours", "days", "record")
+
+
 def forget_cached_counts(petition_id):
-    """Drop the cached count so the next reader sees the counters (after staff changes)."""
+    """Drop the cached count, history and record so the next reader sees the counters (after staff
+    changes); confirmations reach the history when its PETITION_HISTORY_CACHE_SECONDS run out."""
     forget(_cache_key(petition_id))
+    for what in HISTORY_CACHED:
+        forget(history_cache_key(petition_id, what))
 
 
 def recount_signatures(petition_ids=None):
