@@ -108,16 +108,15 @@ def history_chart(petition, number_of_days=14):
     last_day = timezone.localdate(min(now, petition.closes_at) if petition.closes_at else now)
     days = daily_history(petition.pk, last_day, number_of_days)
     highest = max((n for _day, n in days), default=0)
-    if not highest:
+    milestones = milestones_of(petition)
+    if not highest and not milestones:
         return None
     bars = []
     for day, n in days:
-        length = round(n * 100 / highest, 2)
-        bars.append(
-            {"day": day, "label": day.strftime("%-d %b"), "value": n, "length": length, "gap": 100 - length}
-        )
+        length = round(n * 100 / highest, 2) if highest else 0
+        bars.append({"day": day, "value": n, "length": length})
     return {
-        "bars": bars,
-        "milestones": milestones_of(petition),
+        "bars": bars if highest else [],
+        "milestones": milestones,
         "open_data": not petition.get_view_restrictions().exists(),
     }

@@ -206,9 +206,7 @@ def recount_record(petition_ids=None):
         .annotate(n=Count("id"))
         .order_by()
     )
-    petitions = set(gone)
     for petition_id, unconfirmed, valid, category, n in rows:
-        petitions.add(petition_id)
         changes[(petition_id, Measure.RECEIVED)] += n
         if not valid:
             changes[(petition_id, invalidated_measure(category))] += n
