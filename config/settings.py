@@ -407,6 +407,11 @@ PETITION_MAIL_COALESCE_SECONDS = env.int(
 )
 PETITION_COUNT_CACHE_SECONDS = env.int("PETITION_COUNT_CACHE_SECONDS", default=5)
 PETITION_COUNT_SHARDS = env.int("PETITION_COUNT_SHARDS", default=16)
+# Where the mail goes when a petition reaches a milestone (100, 1,000, ... and its target); empty: none.
+MILESTONE_NOTIFY_EMAIL = env.str("MILESTONE_NOTIFY_EMAIL", default="")
+# How long the open-data history (history.csv/json, the chart) and the integrity report are kept in
+# the shared cache and by browsers and CDNs.
+PETITION_HISTORY_CACHE_SECONDS = env.int("PETITION_HISTORY_CACHE_SECONDS", default=300)
 SIGNATURE_UNCONFIRMED_RETENTION_DAYS = env.int("SIGNATURE_UNCONFIRMED_RETENTION_DAYS", default=30)
 PETITION_ANONYMISE_AFTER_DAYS = env.int("PETITION_ANONYMISE_AFTER_DAYS", default=90)
 

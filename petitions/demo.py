@@ -104,6 +104,7 @@ def add_demo_signatures(petition, count=DEMO_SIGNATURES, seed=2019):
                 invalidation_reason="Demo: many signatures from one client in a minute"
                 if invalidated
                 else "",
+                invalidation_category="rate-limit" if invalidated else "",
                 ip_hash=f"{rng.getrandbits(256):064x}",
                 mail_status=MailStatus.SENT,
                 mail_attempts=1,

@@ -30,7 +30,9 @@ from django.utils import timezone
 from django_tasks import task
 
 from petitions.mail.delivery import deliver_confirmation_email
+from petitions.mail.milestone import deliver_milestone_notification
 from petitions.models import MailStatus, Signature
+from petitions.models.milestones import NotifyStatus, PetitionMilestone
 
 logger = logging.getLogger(__name__)
 
@@ -105,3 +107,37 @@ def requeue_confirmation_emails(now=None, limit=1000):
     if ids:
         logger.info("Queued %s confirmation mails again", len(ids))
     return len(ids)
+
+
+@task()
+def send_milestone_notifications():
+    """The milestone task: mail staff of each milestone whose mail is queued; returns how many went out."""
+    ids = list(
+        PetitionMilestone.objects.filter(notify_status=NotifyStatus.QUEUED)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:DELIVERY_BATCH]
+    )
+    return sum(deliver_milestone_notification(pk) == NotifyStatus.SENT for pk in ids)
+
+
+def notify_milestones():
+    """Have the worker tell staff of new milestones; call once they are committed (they are rare, so
+    each asks for its own task). A request lost with its process leaves the milestone queued, for
+    `requeue_milestone_notifications`."""
+    try:
+        send_milestone_notifications.enqueue()
+    except DatabaseError as error:
+        logger.error("Could not queue a milestone mail task (%s)", type(error).__name__)
+
+
+def requeue_milestone_notifications(max_attempts=None):
+    """The sweeper's part for milestones: queue again the failed mails (up to PETITION_MAIL_MAX_ATTEMPTS
+    tries) and ask for a task if any are queued; returns how many are queued."""
+    max_attempts = max_attempts or settings.PETITION_MAIL_MAX_ATTEMPTS
+    PetitionMilestone.objects.filter(
+        notify_status=NotifyStatus.FAILED, notify_attempts__lt=max_attempts
+    ).update(notify_status=NotifyStatus.QUEUED)
+    queued = PetitionMilestone.objects.filter(notify_status=NotifyStatus.QUEUED).count()
+    if queued:
+        notify_milestones()
+    return queued

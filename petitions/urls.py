@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from petitions.signing import views
+from petitions.signing import open_data, views
 
 app_name = "petitions"
 
@@ -11,5 +11,8 @@ urlpatterns = [
     path("<int:petition_id>/check-your-email/", views.check_email, name="check_email"),
     path("<int:petition_id>/count.json", views.count_json, name="count"),
     path("<int:petition_id>/signers/", views.signers, name="signers"),
+    path("<int:petition_id>/history.csv", open_data.history_csv, name="history_csv"),
+    path("<int:petition_id>/history.json", open_data.history_json, name="history_json"),
+    path("<int:petition_id>/are-these-numbers-real/", open_data.integrity_report, name="integrity"),
     path("confirm/<secret:token>/", views.confirm, name="confirm"),
 ]

@@ -18,6 +18,7 @@ from petitions.personal_data.retention import ANONYMISE_ACTION
 from petitions.staff.bulk_actions import SIGNATURE_BULK_ACTIONS
 from petitions.staff.exports import EXPORT_ACTION
 from petitions.staff.invalidation import INVALIDATE_ACTION, RESTORE_ACTION
+from petitions.staff.milestones import SEND_PERMISSION, START_UPDATE_ACTION, MilestonesView
 from petitions.staff.views import EraseSignatoryView, InvalidateSignaturesView, SignaturesBySourceView
 from petitions.staff.viewsets import SignatureViewSet
 from petitions.updates.approval import APPROVE_ACTION, CANCEL_ACTION, SUBMIT_ACTION, TEST_SENT_ACTION
@@ -42,6 +43,7 @@ def register_admin_urls():
         path("invalidate/", InvalidateSignaturesView.as_view(), name="invalidate"),
         path("erase/", EraseSignatoryView.as_view(), name="erase"),
         path("sources/", SignaturesBySourceView.as_view(), name="sources"),
+        path("milestones/", MilestonesView.as_view(), name="milestones"),
     ]
     return [path("petitions/", include((urls, "petitions_admin"), namespace="petitions_admin"))]
 
@@ -85,6 +87,17 @@ def register_erase_menu_item():
         icon_name="bin",
         order=920,
         permission="petitions.erase_signature",
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_milestones_menu_item():
+    return PermissionMenuItem(
+        "Milestones",
+        reverse("petitions_admin:milestones"),
+        icon_name="pick",
+        order=906,
+        permission=SEND_PERMISSION,
     )
 
 
@@ -156,6 +169,18 @@ def register_update_log_actions(actions):
     ]:
         formatter = type("UpdateStep", (UpdateStepFormatter,), {"label": label, "message": message})
         actions.register_action(action)(formatter)
+class StartUpdateFormatter(LogFormatter):
+    label = "Start an update from a milestone"
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        update, threshold = data.get("update", "?"), data.get("threshold", "?")
+        return f"Started a draft update (id {update}) from the {threshold} signatures milestone."
+
+
+@hooks.register("register_log_actions")
+def register_milestone_log_action(actions):
+    actions.register_action(START_UPDATE_ACTION)(StartUpdateFormatter)
 
 
 def petitions_with_signatures_among(pages):

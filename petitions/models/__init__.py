@@ -1,9 +1,11 @@
 """The petitions app's models: the petition page, its signatures, consent wordings and counters."""
 
 from petitions.models.consent import ConsentWording
-from petitions.models.counts import SignatureCount, SignatureDayCount
+from petitions.models.counts import SignatureCount, SignatureDayCount, SignatureHourCount
+from petitions.models.milestones import PetitionMilestone
 from petitions.models.petition_page import PetitionPage
-from petitions.models.signature import MailStatus, Signature, SignatureQuerySet
+from petitions.models.record import Measure, RecordCount
+from petitions.models.signature import InvalidationCategory, MailStatus, Signature, SignatureQuerySet
 from petitions.models.updates import Audience, DeliveryStatus, PetitionUpdate, UpdateDelivery, UpdateStatus
 
 __all__ = [
@@ -13,6 +15,11 @@ __all__ = [
     "UpdateDelivery",
     "UpdateStatus",
     "ConsentWording",
+    "InvalidationCategory",
+    "Measure",
+    "PetitionMilestone",
+    "RecordCount",
+    "SignatureHourCount",
     "MailStatus",
     "PetitionPage",
     "Signature",

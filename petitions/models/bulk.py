@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from wagtail.log_actions import log
 
-from petitions.models.counts import adjust_count, counted_by_day, forget_cached_counts
+from petitions.models.counts import adjust_count, counted_by_hour, forget_cached_counts
 from petitions.models.petition_page import PetitionPage
+from petitions.models.record import adjust_record, moves
 from petitions.models.signature import Signature
 
 logger = logging.getLogger(__name__)
@@ -30,29 +31,34 @@ class BulkChange:
     by_petition: dict
 
 
-def change_signatures(queryset, write, *, count_delta, action, user, log_data):
+def change_signatures(queryset, write, *, count_delta, action, user, log_data, becomes=None):
     """Lock the selected rows, apply `write` to them batch by batch, move the counts, audit.
 
     `write(batch)` gets a queryset of up to BATCH_SIZE of the rows (to `update(...)` or `delete()`).
     `count_delta` says which rows move the public count: -1 takes out those in it now (confirmed
     and valid), +1 puts back confirmed ones that are out of it because they were invalidated.
+    `becomes` is the public record's measure (`petitions.models.record.Measure`) the rows move to, or
+    `VALID_AGAIN` for rows made valid again (counted, or awaiting confirmation), so that the record's
+    counters move with the count; None moves none (a change the record does not count).
     """
     with transaction.atomic():
         rows = list(
             queryset.select_for_update().values_list(
-                "pk", "petition_id", "region", "confirmed_at", "invalidated_at"
+                "pk", "petition_id", "region", "confirmed_at", "invalidated_at", "invalidation_category"
             )
         )
         restoring = count_delta > 0
-        # By the UK day each was confirmed, so the per-day counters take them off (or put them back on)
-        # the day they were counted.
-        moved = counted_by_day(
+        # By the hour each was confirmed, so the per-day and per-hour counters take them off (or put them
+        # back on) the day and hour they were counted.
+        moved = counted_by_hour(
             (petition_id, region, confirmed_at)
-            for _pk, petition_id, region, confirmed_at, invalidated_at in rows
+            for _pk, petition_id, region, confirmed_at, invalidated_at, _category in rows
             if confirmed_at and (invalidated_at is not None) == restoring
         )
-        for (petition_id, region, day), n in moved.items():
-            adjust_count(petition_id, region, count_delta * n, day=day)
+        for (petition_id, region, hour), n in moved.items():
+            adjust_count(petition_id, region, count_delta * n, at=hour)
+        if becomes is not None:
+            adjust_record(moves([(row[1], row[3], row[4], row[5]) for row in rows], becomes))
         ids = [row[0] for row in rows]
         for start in range(0, len(ids), BATCH_SIZE):
             write(Signature.objects.filter(pk__in=ids[start : start + BATCH_SIZE]))

@@ -10,15 +10,16 @@ import itertools
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 
 from core.caching import cached, forget
+from petitions.models.record import RecordCount, recount_record
 from petitions.models.signature import Signature
 from petitions.regions import Region
 
@@ -73,6 +74,33 @@ class SignatureDayCount(models.Model):
         return f"{self.petition_id}/{self.day}/{self.shard}: {self.count}"
 
 
+class SignatureHourCount(models.Model):
+    """A slice of one petition's count of confirmed, valid signatures confirmed in one hour and region.
+
+    The open-data history (`history.csv`, `history.json`) and the chart on the petition page read these.
+    `hour` is the start of the hour in UTC. Kept by `adjust_count` with the other two counters, in the
+    same transactions and sharded the same way; like the day counters, a signature taken out of the
+    count is taken off the hour it was confirmed, so the hours always add up to today's count (the
+    history is the count as it stands, spread over the hours of confirmation, not a log of events).
+    """
+
+    petition = models.ForeignKey("petitions.PetitionPage", on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField(help_text="The start of the hour, in UTC.")
+    region = models.CharField(max_length=20, choices=Region.choices)
+    shard = models.PositiveSmallIntegerField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "hour", "region", "shard"], name="petitions_hourcount_one_row_a_shard"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.petition_id}/{self.hour:%Y-%m-%dT%H}/{self.region}/{self.shard}: {self.count}"
+
+
 _UPSERT = (
     "INSERT INTO {table} (petition_id, region, shard, count) VALUES (%s, %s, %s, %s) "
     "ON CONFLICT (petition_id, region, shard) DO UPDATE SET count = {table}.count + excluded.count"
@@ -81,6 +109,17 @@ _UPSERT_DAY = (
     "INSERT INTO {table} (petition_id, day, shard, count) VALUES (%s, %s, %s, %s) "
     "ON CONFLICT (petition_id, day, shard) DO UPDATE SET count = {table}.count + excluded.count"
 )
+
+
+_UPSERT_HOUR = (
+    "INSERT INTO {table} (petition_id, hour, region, shard, count) VALUES (%s, %s, %s, %s, %s) "
+    "ON CONFLICT (petition_id, hour, region, shard) DO UPDATE SET count = {table}.count + excluded.count"
+)
+
+
+def hour_of(at):
+    """The start of the UTC hour `at` falls in: the key of the hourly counters."""
+    return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def _milestones():
@@ -144,29 +183,35 @@ class Counts:
         }
 
 
-def adjust_count(petition_id, region, delta, *, day=None, write_zero=False):
+def adjust_count(petition_id, region, delta, *, at=None, write_zero=False):
     """Add `delta` to the petition's count in `region`, on a random shard (call inside the transaction).
 
-    The same delta goes to the count of `day`, the (UK) day the signatures were confirmed, today if
-    not given, for the staff dashboard. A zero changes nothing and is skipped, unless `write_zero`
-    asks for the same writes as any other delta (for work that must take as long whichever way it goes).
+    The same delta goes to the count of the (UK) day and of the (UTC) hour `at`, when the signatures
+    were confirmed (now if not given), for the staff dashboard and the open-data history. A zero
+    changes nothing and is skipped, unless `write_zero` asks for the same writes as any other delta
+    (for work that must take as long whichever way it goes).
     """
     if not delta and not write_zero:
         return
+    at = at or timezone.now()
     shard = random.randrange(settings.PETITION_COUNT_SHARDS)  # noqa: S311 - spreads writes, not a secret
     counts = connection.ops.quote_name(SignatureCount._meta.db_table)
     days = connection.ops.quote_name(SignatureDayCount._meta.db_table)
+    hours = connection.ops.quote_name(SignatureHourCount._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(_UPSERT.format(table=counts), [petition_id, region, shard, delta])
-        cursor.execute(
-            _UPSERT_DAY.format(table=days), [petition_id, day or timezone.localdate(), shard, delta]
-        )
+        cursor.execute(_UPSERT_DAY.format(table=days), [petition_id, timezone.localdate(at), shard, delta])
+        cursor.execute(_UPSERT_HOUR.format(table=hours), [petition_id, hour_of(at), region, shard, delta])
 
 
-def counted_by_day(rows):
-    """Counter of (petition id, region, UK day of confirmation) over (petition id, region, confirmed at)
-    rows: how to move the counters for signatures entering or leaving the count, one call each."""
-    return Counter((petition_id, region, timezone.localdate(at)) for petition_id, region, at in rows)
+def counted_by_hour(rows):
+    """Counter of (petition id, region, UTC hour of confirmation) over (petition id, region, confirmed at)
+    rows: how to move the counters for signatures entering or leaving the count, one call each.
+
+    The hour's start stands for the time of confirmation: the UK day of an hour's start is the UK day of
+    every moment in it, since the UK's offsets from UTC are whole hours.
+    """
+    return Counter((petition_id, region, hour_of(at)) for petition_id, region, at in rows)
 
 
 def _cache_key(petition_id):
@@ -200,9 +245,20 @@ def get_counts(petition):
     return Counts(total=sum(by_code.values()), target=petition.target, by_region=by_region)
 
 
+def history_cache_key(petition_id, what):
+    """Where the petition's history or record (`what`) is cached (petitions.models.history)."""
+    return f"petitions:history:{what}:{petition_id}"
+
+
+HISTORY_CACHED = ("hours", "days", "record")
+
+
 def forget_cached_counts(petition_id):
-    """Drop the cached count so the next reader sees the counters (after staff changes)."""
+    """Drop the cached count, history and record so the next reader sees the counters (after staff
+    changes); confirmations reach the history when its PETITION_HISTORY_CACHE_SECONDS run out."""
     forget(_cache_key(petition_id))
+    for what in HISTORY_CACHED:
+        forget(history_cache_key(petition_id, what))
 
 
 def recount_signatures(petition_ids=None):
@@ -214,19 +270,23 @@ def recount_signatures(petition_ids=None):
     signatures = Signature.objects.counted()
     counters = SignatureCount.objects.all()
     day_counters = SignatureDayCount.objects.all()
+    hour_counters = SignatureHourCount.objects.all()
     if petition_ids is not None:
         signatures = signatures.filter(petition_id__in=petition_ids)
         counters = counters.filter(petition_id__in=petition_ids)
         day_counters = day_counters.filter(petition_id__in=petition_ids)
+        hour_counters = hour_counters.filter(petition_id__in=petition_ids)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                for model in (SignatureCount, SignatureDayCount):
+                for model in (SignatureCount, SignatureDayCount, SignatureHourCount, RecordCount):
                     table = connection.ops.quote_name(model._meta.db_table)
                     cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
         affected = set(counters.values_list("petition_id", flat=True).distinct())
         counters.delete()
         day_counters.delete()
+        hour_counters.delete()
+        recount_record(petition_ids)
         rows = list(signatures.values_list("petition_id", "region").annotate(n=Count("id")).order_by())
         SignatureCount.objects.bulk_create(
             SignatureCount(petition_id=petition_id, region=region, shard=0, count=n)
@@ -237,6 +297,15 @@ def recount_signatures(petition_ids=None):
         SignatureDayCount.objects.bulk_create(
             SignatureDayCount(petition_id=petition_id, day=day, shard=0, count=n)
             for petition_id, day, n in days.annotate(n=Count("id")).order_by()
+        )
+        SignatureHourCount.objects.bulk_create(
+            SignatureHourCount(petition_id=petition_id, hour=hour, region=region, shard=0, count=n)
+            for petition_id, hour, region, n in signatures.annotate(
+                hour=TruncHour("confirmed_at", tzinfo=UTC)
+            )
+            .values_list("petition_id", "hour", "region")
+            .annotate(n=Count("id"))
+            .order_by()
         )
     totals = {}
     for petition_id, _region, n in rows:

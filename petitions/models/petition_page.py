@@ -11,6 +11,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from petitions.models.counts import get_counts
+from petitions.models.history import history_chart
 from petitions.models.public_signers import recent_public_signers
 from petitions.sign_form.form import SignatureForm
 from petitions.sign_form.source import source_from_query
@@ -231,6 +232,7 @@ class PetitionPage(Page):
         context["counts"] = get_counts(self)
         context["closed_message"] = self.signing_closed_message()
         context["recent_signers"] = recent_public_signers(self)
+        context["history"] = history_chart(self)
         if not context["closed_message"]:
             context.setdefault("form", SignatureForm(petition=self, source=source_from_query(request.GET)))
         return context

@@ -17,6 +17,15 @@ class MailStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class InvalidationCategory(models.TextChoices):
+    """Why staff took signatures out of the count, in the words of the public integrity report."""
+
+    RATE_LIMIT = "rate-limit", "Too many from one place (rate limit)"
+    FRAUD_REVIEW = "fraud-review", "Found false in a fraud review"
+    DUPLICATE = "duplicate", "Duplicate of another signature"
+    OTHER = "other", "Another reason"
+
+
 class SignatureQuerySet(models.QuerySet):
     def confirmed(self):
         return self.filter(confirmed_at__isnull=False)
@@ -108,6 +117,12 @@ class Signature(models.Model):
 
     invalidated_at = models.DateTimeField(null=True, blank=True)
     invalidation_reason = models.CharField(max_length=200, blank=True)
+    invalidation_category = models.CharField(
+        max_length=20,
+        choices=InvalidationCategory.choices,
+        blank=True,
+        help_text="The kind of reason, counted in the petition's public integrity report; empty while valid.",
+    )
     invalidated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

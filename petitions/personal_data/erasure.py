@@ -8,6 +8,7 @@ from django.utils.crypto import salted_hmac
 
 from petitions.models import Signature
 from petitions.models.bulk import change_signatures
+from petitions.models.record import Measure
 
 ERASE_SIGNATORY_ACTION = "petitions.erase_signatory"
 ERASE_SIGNATURES_ACTION = "petitions.erase_signatures"
@@ -19,7 +20,12 @@ def email_reference(email):
 
 
 def erase_signatures(queryset, user, log_action=ERASE_SIGNATURES_ACTION, log_data=None):
-    """Delete the selected signatures outright, taking counted ones out of the count."""
+    """Delete the selected signatures outright, taking counted ones out of the count.
+
+    The public record counts them as erased at the signer's request when they are one person's
+    (`erase_signatory`), and as erased by staff when staff chose them in the listing.
+    """
+    on_request = log_action == ERASE_SIGNATORY_ACTION
     return change_signatures(
         queryset,
         lambda batch: batch.delete(),
@@ -27,6 +33,7 @@ def erase_signatures(queryset, user, log_action=ERASE_SIGNATURES_ACTION, log_dat
         action=log_action,
         user=user,
         log_data=log_data or {},
+        becomes=Measure.ERASED_ON_REQUEST if on_request else Measure.ERASED_BY_STAFF,
     )
 
 

@@ -9,6 +9,7 @@ What the sign view knows of a petition beforehand is in `petitions.signing.facts
 
 import functools
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,8 +19,10 @@ from django.utils import timezone
 
 from petitions.models import MailStatus, Signature
 from petitions.models.counts import adjust_count
+from petitions.models.milestones import record_milestones
+from petitions.models.record import Measure, adjust_record
 from petitions.regions import region_for_postcode
-from petitions.tasks import request_delivery
+from petitions.tasks import notify_milestones, request_delivery
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +75,7 @@ def _insert_or_queue_mail_again_sql(vendor):
         f"WHERE EXCLUDED.{column('mail_status')} = %s "
         f"AND {existing('confirmed_at')} IS NULL AND {existing('invalidated_at')} IS NULL "
         f"AND ({existing('mail_queued_at')} IS NULL OR {existing('mail_queued_at')} <= %s) "
-        f"RETURNING {pk}"
+        f"RETURNING {pk}, {column('created_at')} = %s"
     )
 
 
@@ -85,8 +88,9 @@ def _insert_or_queue_mail_again(signature, resend_after):
     if this row's mail is queued, the earlier signature is neither confirmed nor invalidated, and its
     mail was last queued no later than `resend_after`; otherwise the earlier row is left as it is.
 
-    Returns the id of the row written (new, or its mail queued again), or None when a signature of this
-    email was there and is left unchanged. A new signature and a repeat cost the same, so the time of
+    Returns (the id of the row written, whether it is new), or (None, False) when a signature of this
+    email was there and is left unchanged. A row is new when its `created_at` is this signature's (a
+    repeat keeps the earlier one's). A new signature and a repeat cost the same, so the time of
     the answer does not tell who has signed. A conflict ignored, unlike a caught IntegrityError, needs no
     savepoint and writes no error (with the email address in it) to the database server's log. Raw SQL
     because Django's `bulk_create(update_conflicts=True)` infers no partial expression index and returns
@@ -95,12 +99,13 @@ def _insert_or_queue_mail_again(signature, resend_after):
     fields = _inserted_fields()
     params = [f.get_db_prep_save(f.pre_save(signature, add=True), connection) for f in fields]
     resend_after = Signature._meta.get_field("mail_queued_at").get_db_prep_value(resend_after, connection)
-    params += [MailStatus.QUEUED, resend_after]
+    created_at = Signature._meta.get_field("created_at").get_db_prep_value(signature.created_at, connection)
+    params += [MailStatus.QUEUED, resend_after, created_at]
     sql = _insert_or_queue_mail_again_sql(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    return row[0] if row else None
+    return (row[0], bool(row[1])) if row else (None, False)
 
 
 def record_signature(petition, details, *, ip_hash="", now=None):
@@ -136,24 +141,24 @@ def record_signature(petition, details, *, ip_hash="", now=None):
         mail_queued_at=now if needs_confirmation else None,
     )
     resend_after = now - timedelta(seconds=settings.PETITION_CONFIRMATION_RESEND_SECONDS)
-    if needs_confirmation:
-        # One statement, so no transaction of its own: the row holds the queued mail (its outbox). The
-        # worker is asked to deliver once it is committed, also when nothing was queued (a repeat
-        # within the resend interval, a confirmed signer), so that both answers take as long.
-        signature_id = _insert_or_queue_mail_again(signature, resend_after)
-        transaction.on_commit(request_delivery)
-    else:
-        with transaction.atomic():
+    with transaction.atomic():
+        # The row holds the queued mail (its outbox). The public record counts a new signature as
+        # received (and awaiting its confirmation) in the same transaction; a repeat writes its +0,
+        # so that both answers take the same work.
+        signature_id, new = _insert_or_queue_mail_again(signature, resend_after)
+        received = Counter({(petition.pk, Measure.RECEIVED): int(new)})
+        if needs_confirmation:
+            received[(petition.pk, Measure.AWAITING)] = int(new)
+        adjust_record(received, write_zero=True)
+        if needs_confirmation:
+            # The worker is asked to deliver once it is committed, also when nothing was queued (a
+            # repeat within the resend interval, a confirmed signer), so that both answers take as long.
+            transaction.on_commit(request_delivery)
+        else:
             # Without confirmation nothing is mailed again, so a row comes back only when it is new;
             # a repeat writes its +0 to the counters, for the same reason.
-            signature_id = _insert_or_queue_mail_again(signature, resend_after)
-            adjust_count(
-                petition.pk,
-                signature.region,
-                int(signature_id is not None),
-                day=timezone.localdate(now),
-                write_zero=True,
-            )
+            adjust_count(petition.pk, signature.region, int(new), at=now, write_zero=True)
+            _count_milestones(petition.pk, now)
     if signature_id is None:
         logger.info("Repeat signing on petition %s; nothing to change", petition.pk)
     else:
@@ -161,6 +166,12 @@ def record_signature(petition, details, *, ip_hash="", now=None):
             "Signature %s recorded, or its mail queued again, on petition %s", signature_id, petition.pk
         )
     return signature_id
+
+
+def _count_milestones(petition_id, now):
+    """Record the milestones reached by a signature just counted; staff hear of new ones once committed."""
+    if record_milestones(petition_id, now):
+        transaction.on_commit(notify_milestones)
 
 
 def confirm_signature(signature_id, now=None):
@@ -178,6 +189,8 @@ def confirm_signature(signature_id, now=None):
         signature.confirmed_at = now
         signature.save(update_fields=["confirmed_at"])
         if signature.invalidated_at is None:
-            adjust_count(signature.petition_id, signature.region, +1, day=timezone.localdate(now))
+            adjust_count(signature.petition_id, signature.region, +1, at=now)
+            adjust_record(Counter({(signature.petition_id, Measure.AWAITING): -1}))
+            _count_milestones(signature.petition_id, now)
     logger.info("Signature %s confirmed on petition %s", signature.pk, signature.petition_id)
     return signature, True

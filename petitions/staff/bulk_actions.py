@@ -12,13 +12,26 @@ from django.core.exceptions import PermissionDenied
 from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.permissions import policy_registry
 
-from petitions.models import Signature
+from petitions.models import InvalidationCategory, Signature
 from petitions.personal_data.erasure import erase_signatures
 from petitions.staff.filters import filter_signatures
 from petitions.staff.invalidation import invalidate_signatures, restore_signatures
 
 
+def category_field(required=True):
+    """The kind of reason, as the public integrity report counts it: staff pick one."""
+    return forms.ChoiceField(
+        label="What kind of reason",
+        choices=InvalidationCategory.choices,
+        required=required,
+        widget=forms.RadioSelect,
+        help_text='The petition\'s public page "Are these numbers real?" counts invalidated signatures by '
+        "this. It shows numbers only, never your reason's words.",
+    )
+
+
 class InvalidationReasonForm(forms.Form):
+    category = category_field()
     reason = forms.CharField(
         max_length=200,
         help_text="Why these signatures should not count, e.g. 'Bot wave from one address'. "
@@ -66,7 +79,7 @@ class SignatureBulkAction(BulkAction):
         return change.total, 0
 
     @classmethod
-    def apply(cls, signatures, user, log_data, reason=""):
+    def apply(cls, signatures, user, log_data, reason="", category=None):
         """Do the action on `signatures` (a queryset); returns the BulkChange."""
         raise NotImplementedError
 
@@ -96,11 +109,13 @@ class InvalidateBulkAction(SignatureBulkAction):
     success = "Invalidated {total} signatures. They no longer count."
 
     def get_execution_context(self):
-        return {**super().get_execution_context(), "reason": self.cleaned_form.cleaned_data["reason"]}
+        data = self.cleaned_form.cleaned_data
+        return {**super().get_execution_context(), "reason": data["reason"], "category": data["category"]}
 
     @classmethod
-    def apply(cls, signatures, user, log_data, reason=""):
-        return invalidate_signatures(signatures, reason, user, log_data=log_data)
+    def apply(cls, signatures, user, log_data, reason="", category=InvalidationCategory.OTHER):
+        category = category or InvalidationCategory.OTHER
+        return invalidate_signatures(signatures, reason, user, category=category, log_data=log_data)
 
 
 class RestoreBulkAction(SignatureBulkAction):
@@ -117,7 +132,7 @@ class RestoreBulkAction(SignatureBulkAction):
     success = "Restored {total} signatures."
 
     @classmethod
-    def apply(cls, signatures, user, log_data, reason=""):
+    def apply(cls, signatures, user, log_data, reason="", category=None):
         return restore_signatures(signatures, user, reason=reason, log_data=log_data)
 
 
@@ -136,7 +151,7 @@ class EraseBulkAction(SignatureBulkAction):
     success = "Erased {total} signatures."
 
     @classmethod
-    def apply(cls, signatures, user, log_data, reason=""):
+    def apply(cls, signatures, user, log_data, reason="", category=None):
         return erase_signatures(signatures, user, log_data=log_data)
 
 

@@ -15,7 +15,7 @@ from wagtail.admin import messages
 from core.admin_views import AdminFormView, CheckThenConfirmView
 from petitions.models import Signature
 from petitions.personal_data.erasure import erase_signatory
-from petitions.staff.bulk_actions import InvalidateBulkAction, RestoreBulkAction
+from petitions.staff.bulk_actions import InvalidateBulkAction, RestoreBulkAction, category_field
 from petitions.staff.filters import SignatureFilterSet, describe_filters, filter_signatures
 from petitions.staff.invalidation import count_to_invalidate, count_to_restore
 from petitions.staff.source_report import SourceReportForm, signatures_by_source_and_day
@@ -34,6 +34,7 @@ class InvalidationForm(forms.Form):
         initial=InvalidateBulkAction.action_type,
         widget=forms.RadioSelect,
     )
+    category = category_field(required=False)
     reason = forms.CharField(
         required=False,
         max_length=200,
@@ -59,6 +60,8 @@ class InvalidationForm(forms.Form):
             and not cleaned.get("reason", "").strip()
         ):
             self.add_error("reason", "Give a reason for invalidating these signatures.")
+        if cleaned.get("action") == InvalidateBulkAction.action_type and not cleaned.get("category"):
+            self.add_error("category", "Choose what kind of reason it is.")
         return cleaned
 
 
@@ -105,6 +108,7 @@ class InvalidateSignaturesView(CheckThenConfirmView):
             self.request.user,
             log_data=describe_filters(self.request.GET),
             reason=form.cleaned_data["reason"],
+            category=form.cleaned_data["category"] or None,
         )
         messages.success(self.request, action.success_message(change.total))
         return redirect(f"{reverse('petitions_admin:invalidate')}?{self.request.GET.urlencode()}")

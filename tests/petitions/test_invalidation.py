@@ -113,7 +113,7 @@ def test_each_invalidation_is_in_the_petitions_audit_log_without_personal_data(
     client.force_login(superuser)
     client.post(
         invalidate_url(email_domain="spam.test"),
-        {"action": "invalidate", "reason": "Bot wave", "confirm": "1"},
+        {"action": "invalidate", "category": "rate-limit", "reason": "Bot wave", "confirm": "1"},
     )
 
     entry = PageLogEntry.objects.get(page=petition, action="petitions.invalidate_signatures")
@@ -144,7 +144,7 @@ def test_the_listing_links_to_invalidating_every_row_its_filters_show(client, si
 def test_campaign_staff_see_a_dry_run_before_invalidating(client, petition, signatures, campaign_staff):
     client.force_login(campaign_staff)
     url = invalidate_url(email_domain="spam.test")
-    form = {"action": "invalidate", "reason": "Bot wave"}
+    form = {"action": "invalidate", "category": "rate-limit", "reason": "Bot wave"}
 
     preview = client.post(url, form)
 
@@ -193,7 +193,8 @@ def test_editors_cannot_invalidate(client, signatures, editor):
     client.force_login(editor)
 
     response = client.post(
-        invalidate_url(email_domain="spam.test"), {"action": "invalidate", "reason": "Bots", "confirm": "1"}
+        invalidate_url(email_domain="spam.test"),
+        {"action": "invalidate", "category": "rate-limit", "reason": "Bots", "confirm": "1"},
     )
 
     assert response.status_code == 302

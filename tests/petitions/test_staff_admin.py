@@ -210,7 +210,7 @@ def test_campaign_staff_invalidate_and_restore_from_the_listing(login, petition,
     url = reverse("wagtail_bulk_action", args=["petitions", "signature", "invalidate"]) + f"?id={ann.pk}"
 
     assert client.get(url).status_code == 200
-    response = client.post(url, {"reason": "Duplicate person"})
+    response = client.post(url, {"category": "duplicate", "reason": "Duplicate person"})
     assert response.status_code == 302
     assert Signature.objects.get(pk=ann.pk).invalidation_reason == "Duplicate person"
     assert get_counts(petition).total == 1
@@ -246,7 +246,7 @@ def test_select_all_in_listing_acts_only_on_the_filtered_signatures(login, signa
     client = login("Campaign staff")
     url = reverse("wagtail_bulk_action", args=["petitions", "signature", "invalidate"])
 
-    client.post(url + "?id=all&confirmed=false", {"reason": "Never confirmed"})
+    client.post(url + "?id=all&confirmed=false", {"category": "other", "reason": "Never confirmed"})
 
     assert list(Signature.objects.invalidated().order_by("pk")) == [signatures["bob"], signatures["cy"]]
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from petitions.tasks import requeue_confirmation_emails
+from petitions.tasks import requeue_confirmation_emails, requeue_milestone_notifications
 
 
 class Command(BaseCommand):
@@ -11,3 +11,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         queued = requeue_confirmation_emails()
         self.stdout.write(f"Queued {queued} confirmation mails again.")
+        # Milestone mails to staff are few; the same sweep keeps them going.
+        milestones = requeue_milestone_notifications()
+        self.stdout.write(f"{milestones} milestone mails queued.")
