@@ -57,7 +57,8 @@ def measure_in_this_process(path, views, profile):
 
 def measure(env, path, args, profile=0):
     command = [
-        PYTHON, "-m", "bench.page_cpu", "--in-process", path, "--views", str(args.views), "--profile", str(profile),
+        PYTHON, "-m", "bench.page_cpu", "--in-process", path,
+        "--views", str(args.views), "--profile", str(profile),
     ]  # fmt: skip
     output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
     return json.loads(output.strip().splitlines()[-1])
