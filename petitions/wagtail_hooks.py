@@ -169,6 +169,8 @@ def register_update_log_actions(actions):
     ]:
         formatter = type("UpdateStep", (UpdateStepFormatter,), {"label": label, "message": message})
         actions.register_action(action)(formatter)
+
+
 class StartUpdateFormatter(LogFormatter):
     label = "Start an update from a milestone"
 
