@@ -14,7 +14,9 @@ class PetitionsConfig(AppConfig):
         from core.page_cache.tokens import renew_on_every_view
         from petitions.models import PetitionPage
         from petitions.sign_form.token import make_form_token
+        from petitions.signals import contact_consent_withdrawn, signature_confirmed, signature_erased
         from petitions.signing.facts import forget_signing_facts_of_saved_petition
+        from petitions.webhooks import events as webhook_events
 
         # The sign form notes when it was shown, to refuse forms sent faster than a person could; a
         # note cached with the page would be minutes old for every visitor, so each view gets its own.
@@ -26,3 +28,12 @@ class PetitionsConfig(AppConfig):
                 sender=PetitionPage,
                 dispatch_uid=f"petitions_forget_signing_facts_{id(signal)}",
             )
+
+        # The CRM's webhooks hear what happens to signatures (petitions.webhooks.events).
+        signature_confirmed.connect(
+            webhook_events.on_signature_confirmed, dispatch_uid="petitions_webhooks_confirmed"
+        )
+        contact_consent_withdrawn.connect(
+            webhook_events.on_contact_consent_withdrawn, dispatch_uid="petitions_webhooks_consent_withdrawn"
+        )
+        signature_erased.connect(webhook_events.on_signature_erased, dispatch_uid="petitions_webhooks_erased")

@@ -5,6 +5,7 @@ from petitions.models.counts import SignatureCount, SignatureDayCount
 from petitions.models.petition_page import PetitionPage
 from petitions.models.signature import MailStatus, Signature, SignatureQuerySet
 from petitions.models.updates import Audience, DeliveryStatus, PetitionUpdate, UpdateDelivery, UpdateStatus
+from petitions.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent, WebhookStatus
 
 __all__ = [
     "Audience",
@@ -19,4 +20,8 @@ __all__ = [
     "SignatureCount",
     "SignatureDayCount",
     "SignatureQuerySet",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+    "WebhookStatus",
 ]

@@ -8,6 +8,7 @@ from django.utils.crypto import salted_hmac
 
 from petitions.models import Signature
 from petitions.models.bulk import change_signatures
+from petitions.signals import signature_erased
 
 ERASE_SIGNATORY_ACTION = "petitions.erase_signatory"
 ERASE_SIGNATURES_ACTION = "petitions.erase_signatures"
@@ -20,9 +21,21 @@ def email_reference(email):
 
 def erase_signatures(queryset, user, log_action=ERASE_SIGNATURES_ACTION, log_data=None):
     """Delete the selected signatures outright, taking counted ones out of the count."""
+
+    def delete(batch):
+        # The ids are read before the rows go, for the CRM's erasure events (petitions.signals).
+        pairs = list(batch.values_list("pk", "petition_id"))
+        batch.delete()
+        if pairs:
+            signature_erased.send(
+                sender=Signature,
+                signature_ids=[pk for pk, _ in pairs],
+                petition_ids=[petition_id for _, petition_id in pairs],
+            )
+
     return change_signatures(
         queryset,
-        lambda batch: batch.delete(),
+        delete,
         count_delta=-1,
         action=log_action,
         user=user,

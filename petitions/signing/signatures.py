@@ -19,6 +19,7 @@ from django.utils import timezone
 from petitions.models import MailStatus, Signature
 from petitions.models.counts import adjust_count
 from petitions.regions import region_for_postcode
+from petitions.signals import signature_confirmed
 from petitions.tasks import request_delivery
 
 logger = logging.getLogger(__name__)
@@ -151,6 +152,9 @@ def record_signature(petition, details, *, ip_hash="", now=None):
                 day=timezone.localdate(now),
                 write_zero=True,
             )
+            if signature_id is not None:
+                # No confirmation asked for: signing confirms it.
+                signature_confirmed.send(sender=Signature, signature_id=signature_id, petition_id=petition.pk)
     if signature_id is None:
         logger.info("Repeat signing on petition %s; nothing to change", petition.pk)
     else:
@@ -176,5 +180,8 @@ def confirm_signature(signature_id, now=None):
         signature.save(update_fields=["confirmed_at"])
         if signature.invalidated_at is None:
             adjust_count(signature.petition_id, signature.region, +1, day=timezone.localdate(now))
+            signature_confirmed.send(
+                sender=Signature, signature_id=signature.pk, petition_id=signature.petition_id
+            )
     logger.info("Signature %s confirmed on petition %s", signature.pk, signature.petition_id)
     return signature, True
