@@ -10,6 +10,8 @@ Deliveries are listed read-only, with no personal data in the listing, and a "Tr
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
+from django.db import models
+from django.forms import modelform_factory
 from django.urls import path, reverse
 from django.utils.html import format_html
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -64,7 +66,6 @@ class CreateEndpointView(generic.CreateView):
 
 class WebhookEndpointViewSet(ModelViewSet):
     model = WebhookEndpoint
-    form_class = WebhookEndpointForm
     name = "petitions_webhook_endpoints"
     url_prefix = "petitions/webhooks"
     icon = "link"
@@ -90,6 +91,20 @@ class WebhookEndpointViewSet(ModelViewSet):
     ]
     copy_view_enabled = False
     inspect_view_enabled = False
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, **kwargs)
+
+    def get_form_class(self, for_update=False):
+        # The viewset's own form builder, on a base form that knows who is editing.
+        return modelform_factory(
+            self.model,
+            form=WebhookEndpointForm,
+            formfield_callback=self.formfield_for_dbfield,
+            fields=self.form_fields,
+        )
 
     def get_urlpatterns(self):
         return [
