@@ -12,7 +12,7 @@ class PetitionsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from core.page_cache.tokens import renew_on_every_view
-        from petitions.models import PetitionPage
+        from petitions.models import PetitionPage, WebhookEndpoint
         from petitions.sign_form.token import make_form_token
         from petitions.signals import contact_consent_withdrawn, signature_confirmed, signature_erased
         from petitions.signing.facts import forget_signing_facts_of_saved_petition
@@ -37,3 +37,9 @@ class PetitionsConfig(AppConfig):
             webhook_events.on_contact_consent_withdrawn, dispatch_uid="petitions_webhooks_consent_withdrawn"
         )
         signature_erased.connect(webhook_events.on_signature_erased, dispatch_uid="petitions_webhooks_erased")
+        for signal in (post_save, post_delete):
+            signal.connect(
+                webhook_events.forget_listening_endpoints,
+                sender=WebhookEndpoint,
+                dispatch_uid=f"petitions_webhooks_forget_endpoints_{id(signal)}",
+            )

@@ -10,6 +10,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
+from core.caching import cached, forget
 from petitions.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from petitions.webhooks.payloads import confirmed_data, consent_withdrawn_data, erased_data
 from petitions.webhooks.tasks import request_sending
@@ -21,12 +22,32 @@ _SUBSCRIPTION = {
 }
 
 
+# Which endpoints hear which event, cached: signing and confirming must not pay a query for it (and a
+# new signature must cost what a repeat costs when no endpoint is set up). Forgotten when one is saved.
+_LISTENING_KEY = "petitions:webhook-endpoints-listening"
+_LISTENING_SECONDS = 60
+
+
+def _listening_by_event():
+    fields = list(_SUBSCRIPTION.values())
+    rows = list(WebhookEndpoint.objects.filter(active=True).order_by("pk").values_list("pk", *fields))
+    return {
+        str(event): [row[0] for row in rows if row[1 + fields.index(field)]]
+        for event, field in _SUBSCRIPTION.items()
+    }
+
+
 def _listening(event):
-    return list(
-        WebhookEndpoint.objects.filter(active=True, **{_SUBSCRIPTION[event]: True}).values_list(
-            "pk", flat=True
-        )
-    )
+    return cached(_LISTENING_KEY, _LISTENING_SECONDS, _listening_by_event)[str(event)]
+
+
+def forget_listening_endpoints(sender, **kwargs):
+    """Receiver of WebhookEndpoint's post_save and post_delete: the next event reads them afresh.
+
+    Now, and again after the commit, in case an event read the old endpoints back in between.
+    """
+    forget(_LISTENING_KEY)
+    transaction.on_commit(lambda: forget(_LISTENING_KEY))
 
 
 def record_event(event, endpoint_ids, data_by_signature, now):

@@ -158,7 +158,8 @@ class WebhookDeliveryViewSet(ModelViewSet):
     add_to_admin_menu = False
     index_view_class = DeliveryIndexView
     list_display = [
-        Column("event", label="Event", accessor=lambda delivery: delivery.get_event_display()),
+        # A string first: Wagtail makes it the title column, which carries the row's "More" menu.
+        "event",
         "endpoint",
         Column("status", label="Status", accessor=lambda delivery: delivery.get_status_display()),
         "attempts",
