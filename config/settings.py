@@ -415,6 +415,16 @@ PETITION_HISTORY_CACHE_SECONDS = env.int("PETITION_HISTORY_CACHE_SECONDS", defau
 SIGNATURE_UNCONFIRMED_RETENTION_DAYS = env.int("SIGNATURE_UNCONFIRMED_RETENTION_DAYS", default=30)
 PETITION_ANONYMISE_AFTER_DAYS = env.int("PETITION_ANONYMISE_AFTER_DAYS", default=90)
 
+# Webhooks for the campaign's CRM (petitions.webhooks; docs/petitions.md, "Webhooks for the CRM"). A
+# delivery that fails is tried again after RETRY_SECONDS, doubling each time up to RETRY_MAX_SECONDS,
+# MAX_ATTEMPTS times in all. Plain http:// addresses are refused except to this machine, and only when
+# ALLOW_HTTP_LOOPBACK is on (the default with DEBUG, for a CRM tried out locally, and in the tests).
+PETITION_WEBHOOK_MAX_ATTEMPTS = env.int("PETITION_WEBHOOK_MAX_ATTEMPTS", default=10)
+PETITION_WEBHOOK_RETRY_SECONDS = env.int("PETITION_WEBHOOK_RETRY_SECONDS", default=30)
+PETITION_WEBHOOK_RETRY_MAX_SECONDS = env.int("PETITION_WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600)
+PETITION_WEBHOOK_TIMEOUT_SECONDS = env.int("PETITION_WEBHOOK_TIMEOUT_SECONDS", default=10)
+PETITION_WEBHOOK_ALLOW_HTTP_LOOPBACK = env.bool("PETITION_WEBHOOK_ALLOW_HTTP_LOOPBACK", default=DEBUG)
+
 # Logs: one line per record on stdout, JSON in production (LOG_FORMAT=json) or readable text
 # (LOG_FORMAT=text, the default for a local run). Every line carries the request id and path (never
 # the query string), and email addresses and postcodes are masked in every line (core.log).

@@ -7,7 +7,8 @@ task, sends a request) does it on commit. Arguments are ids, never personal data
 - `contact_consent_withdrawn(sender, signature_ids, via)`: signers withdrew the "hear more" consent
   (`via` is "unsubscribe-link", "signer-page" or "staff").
 - `signature_erased(sender, signature_ids, petition_ids)`: signatures were erased at the signer's request
-  or by staff; a receiver must not look them up (they are gone).
+  or by staff; a receiver must not look them up (they are gone). `petition_ids[i]` is the petition of
+  `signature_ids[i]`.
 """
 
 from django.dispatch import Signal

@@ -23,6 +23,8 @@ from petitions.staff.views import EraseSignatoryView, InvalidateSignaturesView, 
 from petitions.staff.viewsets import SignatureViewSet
 from petitions.updates.approval import APPROVE_ACTION, CANCEL_ACTION, SUBMIT_ACTION, TEST_SENT_ACTION
 from petitions.updates.viewsets import PetitionUpdateViewSet
+from petitions.webhooks.views import RETRIED_ACTION, SECRET_CHANGED_ACTION, SECRET_SHOWN_ACTION
+from petitions.webhooks.viewsets import WebhookDeliveryViewSet, WebhookEndpointViewSet
 
 
 @hooks.register("register_admin_viewset")
@@ -223,3 +225,19 @@ def keep_petitions_with_signatures_in_bulk(request, action_type, objects, action
         refuse_deletion(request, titles)
         return redirect(get_valid_next_url_from_request(request) or reverse("wagtailadmin_explore_root"))
     return None
+
+
+@hooks.register("register_admin_viewset")
+def register_webhook_viewsets():
+    return [WebhookEndpointViewSet(), WebhookDeliveryViewSet()]
+
+
+@hooks.register("register_log_actions")
+def register_webhook_log_actions(actions):
+    actions.register_action(SECRET_SHOWN_ACTION, "Show webhook secret", "Showed the CRM webhook's secret.")
+    actions.register_action(
+        SECRET_CHANGED_ACTION, "New webhook secret", "Made a new secret for the CRM webhook."
+    )
+    actions.register_action(
+        RETRIED_ACTION, "Retry webhook delivery", "Asked for a CRM webhook delivery to be tried again."
+    )

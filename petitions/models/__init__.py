@@ -7,6 +7,7 @@ from petitions.models.petition_page import PetitionPage
 from petitions.models.record import Measure, RecordCount
 from petitions.models.signature import InvalidationCategory, MailStatus, Signature, SignatureQuerySet
 from petitions.models.updates import Audience, DeliveryStatus, PetitionUpdate, UpdateDelivery, UpdateStatus
+from petitions.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent, WebhookStatus
 
 __all__ = [
     "Audience",
@@ -26,4 +27,8 @@ __all__ = [
     "SignatureCount",
     "SignatureDayCount",
     "SignatureQuerySet",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+    "WebhookStatus",
 ]

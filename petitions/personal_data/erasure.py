@@ -9,6 +9,7 @@ from django.utils.crypto import salted_hmac
 from petitions.models import Signature
 from petitions.models.bulk import change_signatures
 from petitions.models.record import Measure
+from petitions.signals import signature_erased
 
 ERASE_SIGNATORY_ACTION = "petitions.erase_signatory"
 ERASE_SIGNATURES_ACTION = "petitions.erase_signatures"
@@ -26,9 +27,21 @@ def erase_signatures(queryset, user, log_action=ERASE_SIGNATURES_ACTION, log_dat
     (`erase_signatory`), and as erased by staff when staff chose them in the listing.
     """
     on_request = log_action == ERASE_SIGNATORY_ACTION
+
+    def delete(batch):
+        # The ids are read before the rows go, for the CRM's erasure events (petitions.signals).
+        pairs = list(batch.values_list("pk", "petition_id"))
+        batch.delete()
+        if pairs:
+            signature_erased.send(
+                sender=Signature,
+                signature_ids=[pk for pk, _ in pairs],
+                petition_ids=[petition_id for _, petition_id in pairs],
+            )
+
     return change_signatures(
         queryset,
-        lambda batch: batch.delete(),
+        delete,
         count_delta=-1,
         action=log_action,
         user=user,

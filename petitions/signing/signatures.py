@@ -22,6 +22,7 @@ from petitions.models.counts import adjust_count
 from petitions.models.milestones import record_milestones
 from petitions.models.record import Measure, adjust_record
 from petitions.regions import region_for_postcode
+from petitions.signals import signature_confirmed
 from petitions.tasks import notify_milestones, request_delivery
 
 logger = logging.getLogger(__name__)
@@ -159,6 +160,9 @@ def record_signature(petition, details, *, ip_hash="", now=None):
             # a repeat writes its +0 to the counters, for the same reason.
             adjust_count(petition.pk, signature.region, int(new), at=now, write_zero=True)
             _count_milestones(petition.pk, now)
+            if new:
+                # No confirmation asked for: signing confirms it.
+                signature_confirmed.send(sender=Signature, signature_id=signature_id, petition_id=petition.pk)
     if signature_id is None:
         logger.info("Repeat signing on petition %s; nothing to change", petition.pk)
     else:
@@ -192,5 +196,8 @@ def confirm_signature(signature_id, now=None):
             adjust_count(signature.petition_id, signature.region, +1, at=now)
             adjust_record(Counter({(signature.petition_id, Measure.AWAITING): -1}))
             _count_milestones(signature.petition_id, now)
+            signature_confirmed.send(
+                sender=Signature, signature_id=signature.pk, petition_id=signature.petition_id
+            )
     logger.info("Signature %s confirmed on petition %s", signature.pk, signature.petition_id)
     return signature, True
