@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from petitions.selfservice import views as signer_page_views
 from petitions.signing import views
 
 app_name = "petitions"
@@ -12,4 +13,6 @@ urlpatterns = [
     path("<int:petition_id>/count.json", views.count_json, name="count"),
     path("<int:petition_id>/signers/", views.signers, name="signers"),
     path("confirm/<secret:token>/", views.confirm, name="confirm"),
+    path("you/withdrawn/", signer_page_views.signature_withdrawn, name="signer_page_withdrawn"),
+    path("you/<secret:token>/", signer_page_views.signer_page, name="signer_page"),
 ]
