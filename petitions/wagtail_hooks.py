@@ -14,6 +14,7 @@ from wagtail.models import Page
 from petitions.models import PetitionPage, Signature
 from petitions.personal_data.erasure import ERASE_SIGNATORY_ACTION, ERASE_SIGNATURES_ACTION
 from petitions.personal_data.retention import ANONYMISE_ACTION
+from petitions.selfservice.changes import CONSENT_CHANGED_ACTION, SIGNATURE_WITHDRAWN_ACTION
 from petitions.staff.bulk_actions import SIGNATURE_BULK_ACTIONS
 from petitions.staff.exports import EXPORT_ACTION
 from petitions.staff.invalidation import INVALIDATE_ACTION, RESTORE_ACTION
@@ -97,6 +98,32 @@ def register_petition_log_actions(actions):
         ),
     ]:
         actions.register_action(action)(_count_formatter(label, message))
+
+
+class SignerConsentFormatter(LogFormatter):
+    label = "Signer changed a consent"
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        consent = (
+            "to hear more from the campaign" if data.get("consent") == "contact" else "to be listed publicly"
+        )
+        verb = "gave" if data.get("agreed") else "withdrew"
+        return (
+            f"Signature {data.get('signature', '?')} {verb} the consent {consent} on the signer's own page "
+            f"(wording {data.get('wording', '?')})."
+        )
+
+
+@hooks.register("register_log_actions")
+def register_signer_page_log_actions(actions):
+    actions.register_action(CONSENT_CHANGED_ACTION)(SignerConsentFormatter)
+    actions.register_action(SIGNATURE_WITHDRAWN_ACTION)(
+        _count_formatter(
+            "Signature withdrawn by its signer",
+            "A signer withdrew their signature on their own page: {count} signature erased.",
+        )
+    )
 
 
 class ExportFormatter(LogFormatter):

@@ -8,6 +8,7 @@ from django.utils.crypto import salted_hmac
 
 from petitions.models import Signature
 from petitions.models.bulk import change_signatures
+from petitions.signals import signature_erased
 
 ERASE_SIGNATORY_ACTION = "petitions.erase_signatory"
 ERASE_SIGNATURES_ACTION = "petitions.erase_signatures"
@@ -18,11 +19,24 @@ def email_reference(email):
     return salted_hmac("petitions.erasure-email", email.strip().lower(), algorithm="sha256").hexdigest()[:32]
 
 
+def _delete_and_tell(batch):
+    """Delete a batch, and send `signature_erased` with its ids in the same transaction."""
+    rows = list(batch.values_list("pk", "petition_id"))
+    batch.delete()
+    if rows:
+        signature_erased.send(
+            sender=Signature,
+            signature_ids=[pk for pk, _ in rows],
+            petition_ids=sorted({petition_id for _, petition_id in rows}),
+        )
+
+
 def erase_signatures(queryset, user, log_action=ERASE_SIGNATURES_ACTION, log_data=None):
-    """Delete the selected signatures outright, taking counted ones out of the count."""
+    """Delete the selected signatures outright, taking counted ones out of the count; `signature_erased`
+    tells other parts which (one signal per batch of up to `petitions.models.bulk.BATCH_SIZE`)."""
     return change_signatures(
         queryset,
-        lambda batch: batch.delete(),
+        _delete_and_tell,
         count_delta=-1,
         action=log_action,
         user=user,
