@@ -8,6 +8,7 @@ from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.utils import get_valid_next_url_from_request
+from wagtail.admin.widgets import Button
 from wagtail.log_actions import LogFormatter
 from wagtail.models import Page
 
@@ -18,6 +19,8 @@ from petitions.selfservice.changes import CONSENT_CHANGED_ACTION, SIGNATURE_WITH
 from petitions.staff.bulk_actions import SIGNATURE_BULK_ACTIONS
 from petitions.staff.exports import EXPORT_ACTION
 from petitions.staff.invalidation import INVALIDATE_ACTION, RESTORE_ACTION
+from petitions.staff.outcome_updates import PERMISSION as SEND_UPDATES_PERMISSION
+from petitions.staff.outcome_updates import OutcomeUpdateFromTimelineView
 from petitions.staff.views import EraseSignatoryView, InvalidateSignaturesView
 from petitions.staff.viewsets import SignatureViewSet
 
@@ -36,8 +39,25 @@ def register_admin_urls():
     urls = [
         path("invalidate/", InvalidateSignaturesView.as_view(), name="invalidate"),
         path("erase/", EraseSignatoryView.as_view(), name="erase"),
+        path(
+            "<int:page_id>/outcome-update/",
+            OutcomeUpdateFromTimelineView.as_view(),
+            name="outcome_update_from_timeline",
+        ),
     ]
     return [path("petitions/", include((urls, "petitions_admin"), namespace="petitions_admin"))]
+
+
+@hooks.register("register_page_header_buttons")
+def outcome_update_header_button(page, user, view_name, next_url=None):
+    """Beside a petition's editor: draft an outcome update from its timeline, for staff who send updates."""
+    if issubclass(page.specific_class or Page, PetitionPage) and user.has_perm(SEND_UPDATES_PERMISSION):
+        yield Button(
+            "Draft an outcome update from the timeline",
+            url=reverse("petitions_admin:outcome_update_from_timeline", args=[page.pk]),
+            icon_name="mail",
+            priority=90,
+        )
 
 
 class PermissionMenuItem(MenuItem):
