@@ -18,11 +18,18 @@ from petitions.selfservice.changes import CHANGES, apply_change, available_chang
 from petitions.selfservice.links import signature_from_token
 
 
+REFERRER_POLICY = "strict-origin"
+
+
 def _private(response):
-    """No cache keeps the page, search engines leave it out, and no link on it sends its URL on."""
+    """No cache keeps the page, search engines leave it out, and no link on it sends its URL on.
+
+    `strict-origin`, not `no-referrer`: both keep the path (the token) out of every Referer, but with
+    `no-referrer` browsers send `Origin: null` with the page's own forms, which Django's CSRF check
+    rightly refuses (tests/browser/test_signer_page.py found it)."""
     add_never_cache_headers(response)
     patch_cache_control(response, private=True, no_store=True)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = REFERRER_POLICY
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

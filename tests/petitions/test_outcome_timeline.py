@@ -1,5 +1,5 @@
-"""The letter's outcome timeline: editors add entries, the public page lists them in date order (plain
-HTML, no script needed, fresh after a publish even when cached), and staff draft an outcome update from one."""
+"""The letter's outcome timeline: editors add entries, the public page lists them in date order
+(plain HTML, no script needed, fresh after a publish even when cached), and staff draft an outcome update."""
 
 import json
 

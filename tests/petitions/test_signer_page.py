@@ -100,6 +100,7 @@ def test_the_page_shows_what_they_signed_and_agreed_to_with_the_exact_words(clie
     assert soup.find("time", datetime=signature.created_at.isoformat(timespec="microseconds"))
     assert "Example" not in text, "the last name is not shown: the page shows what is public and the consents"
     assert soup.find("meta", attrs={"name": "robots"})["content"] == "noindex, nofollow"
+    assert soup.find("meta", attrs={"name": "referrer"})["content"] == "strict-origin"
     assert not soup.find("link", rel="canonical"), "a canonical address would repeat the secret"
 
 
@@ -112,7 +113,7 @@ def test_the_page_is_kept_by_no_cache_and_sends_no_referrer(client, petition, pa
     for response in responses:
         cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
         assert {"private", "no-store"} <= cache_control
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "strict-origin"
         assert response["X-Robots-Tag"] == "noindex, nofollow"
         assert "X-Page-Cache" not in response or response["X-Page-Cache"] != "HIT"
 
@@ -275,7 +276,7 @@ def test_an_expired_link_says_how_to_get_a_new_one(client, petition, settings, m
         text = text_of(response)
         assert "This link has expired" in text
         assert "open the most recent email we sent you" in text
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "strict-origin"
     assert Signature.objects.filter(pk=signature.pk).exists()
 
 
