@@ -17,7 +17,6 @@ from petitions.models import ConsentWording
 from petitions.selfservice.changes import CHANGES, apply_change, available_changes
 from petitions.selfservice.links import signature_from_token
 
-
 REFERRER_POLICY = "strict-origin"
 
 
