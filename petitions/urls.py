@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from petitions.selfservice import views as signer_page_views
 from petitions.signing import open_data, views
 
 app_name = "petitions"
@@ -15,4 +16,6 @@ urlpatterns = [
     path("<int:petition_id>/history.json", open_data.history_json, name="history_json"),
     path("<int:petition_id>/are-these-numbers-real/", open_data.integrity_report, name="integrity"),
     path("confirm/<secret:token>/", views.confirm, name="confirm"),
+    path("you/withdrawn/", signer_page_views.signature_withdrawn, name="signer_page_withdrawn"),
+    path("you/<secret:token>/", signer_page_views.signer_page, name="signer_page"),
 ]

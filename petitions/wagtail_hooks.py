@@ -8,6 +8,7 @@ from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.utils import get_valid_next_url_from_request
+from wagtail.admin.widgets import Button
 from wagtail.log_actions import LogFormatter
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
@@ -15,10 +16,13 @@ from wagtail.snippets.models import register_snippet
 from petitions.models import PetitionPage, Signature
 from petitions.personal_data.erasure import ERASE_SIGNATORY_ACTION, ERASE_SIGNATURES_ACTION
 from petitions.personal_data.retention import ANONYMISE_ACTION
+from petitions.selfservice.changes import CONSENT_CHANGED_ACTION, SIGNATURE_WITHDRAWN_ACTION
 from petitions.staff.bulk_actions import SIGNATURE_BULK_ACTIONS
 from petitions.staff.exports import EXPORT_ACTION
 from petitions.staff.invalidation import INVALIDATE_ACTION, RESTORE_ACTION
 from petitions.staff.milestones import SEND_PERMISSION, START_UPDATE_ACTION, MilestonesView
+from petitions.staff.outcome_updates import PERMISSION as SEND_UPDATES_PERMISSION
+from petitions.staff.outcome_updates import OutcomeUpdateFromTimelineView
 from petitions.staff.views import EraseSignatoryView, InvalidateSignaturesView, SignaturesBySourceView
 from petitions.staff.viewsets import SignatureViewSet
 from petitions.updates.approval import APPROVE_ACTION, CANCEL_ACTION, SUBMIT_ACTION, TEST_SENT_ACTION
@@ -46,8 +50,25 @@ def register_admin_urls():
         path("erase/", EraseSignatoryView.as_view(), name="erase"),
         path("sources/", SignaturesBySourceView.as_view(), name="sources"),
         path("milestones/", MilestonesView.as_view(), name="milestones"),
+        path(
+            "<int:page_id>/outcome-update/",
+            OutcomeUpdateFromTimelineView.as_view(),
+            name="outcome_update_from_timeline",
+        ),
     ]
     return [path("petitions/", include((urls, "petitions_admin"), namespace="petitions_admin"))]
+
+
+@hooks.register("register_page_header_buttons")
+def outcome_update_header_button(page, user, view_name, next_url=None):
+    """Beside a petition's editor: draft an outcome update from its timeline, for staff who send updates."""
+    if issubclass(page.specific_class or Page, PetitionPage) and user.has_perm(SEND_UPDATES_PERMISSION):
+        yield Button(
+            "Draft an outcome update from the timeline",
+            url=reverse("petitions_admin:outcome_update_from_timeline", args=[page.pk]),
+            icon_name="mail",
+            priority=90,
+        )
 
 
 class PermissionMenuItem(MenuItem):
@@ -130,6 +151,32 @@ def register_petition_log_actions(actions):
         ),
     ]:
         actions.register_action(action)(_count_formatter(label, message))
+
+
+class SignerConsentFormatter(LogFormatter):
+    label = "Signer changed a consent"
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        consent = (
+            "to hear more from the campaign" if data.get("consent") == "contact" else "to be listed publicly"
+        )
+        verb = "gave" if data.get("agreed") else "withdrew"
+        return (
+            f"Signature {data.get('signature', '?')} {verb} the consent {consent} on the signer's own page "
+            f"(wording {data.get('wording', '?')})."
+        )
+
+
+@hooks.register("register_log_actions")
+def register_signer_page_log_actions(actions):
+    actions.register_action(CONSENT_CHANGED_ACTION)(SignerConsentFormatter)
+    actions.register_action(SIGNATURE_WITHDRAWN_ACTION)(
+        _count_formatter(
+            "Signature withdrawn by its signer",
+            "A signer withdrew their signature on their own page: {count} signature erased.",
+        )
+    )
 
 
 class ExportFormatter(LogFormatter):

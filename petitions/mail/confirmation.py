@@ -6,6 +6,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from petitions.selfservice.links import signer_page_url, site_root_url
+
 _CONFIRMATION_SALT = "petitions.confirm-signature"
 
 
@@ -24,17 +26,14 @@ def read_confirmation_token(token):
         raise signing.BadSignature("Not a signature id") from error
 
 
-def _site_root_url(petition):
-    site = petition.get_site()
-    return site.root_url if site else settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-
-
 def build_confirmation_email(signature, petition):
     path = reverse("petitions:confirm", args=[make_confirmation_token(signature.pk)])
     context = {
         "first_name": signature.first_name,
         "petition": petition,
-        "confirm_url": _site_root_url(petition) + path,
+        "confirm_url": site_root_url(petition) + path,
+        "signer_page_url": signer_page_url(signature, petition),
+        "signer_page_days": settings.SIGNER_PAGE_MAX_AGE_DAYS,
         "valid_days": settings.PETITION_CONFIRMATION_MAX_AGE_DAYS,
     }
     subject = render_to_string("petitions/emails/confirmation_subject.txt", context).strip()

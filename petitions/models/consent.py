@@ -3,6 +3,7 @@
 import hashlib
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -44,3 +45,23 @@ class ConsentWording(models.Model):
     @staticmethod
     def version_of(text):
         return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    @classmethod
+    def current_ids(cls, petition):
+        """The ids of `petition`'s current wordings (contact, show publicly), adding a wording the first
+        time it is shown."""
+        wanted = {
+            cls.Kind.CONTACT: petition.contact_consent_wording,
+            cls.Kind.SHOW_PUBLICLY: petition.show_publicly_wording,
+        }
+        versions = {kind: cls.version_of(text) for kind, text in wanted.items()}
+        lookup = Q()
+        for kind, version in versions.items():
+            lookup |= Q(kind=kind, version=version)
+        found = dict(cls.objects.filter(lookup).values_list("kind", "id"))
+        for kind, text in wanted.items():
+            if kind not in found:
+                found[kind] = cls.objects.get_or_create(
+                    kind=kind, version=versions[kind], defaults={"text": text}
+                )[0].pk
+        return found[cls.Kind.CONTACT], found[cls.Kind.SHOW_PUBLICLY]

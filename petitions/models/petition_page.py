@@ -13,6 +13,7 @@ from wagtail.models import Page
 from petitions.models.counts import get_counts
 from petitions.models.history import history_chart
 from petitions.models.public_signers import recent_public_signers
+from petitions.models.timeline import OutcomeTimelineBlock, entries_by_date
 from petitions.sign_form.form import SignatureForm
 from petitions.sign_form.source import source_from_query
 
@@ -88,6 +89,15 @@ class PetitionPage(Page):
         ],
         blank=True,
         help_text="The letter's demands, shown as a numbered list under the letter. Add one item for each.",
+    )
+    outcome_timeline = StreamField(
+        OutcomeTimelineBlock(),
+        blank=True,
+        verbose_name="what happened next",
+        help_text=(
+            "The letter's story after signing, shown on the page in date order: add an entry when it is "
+            "delivered, when they acknowledge it, when they reply, and for what you ask supporters next."
+        ),
     )
     target = models.PositiveIntegerField(
         default=50_000,
@@ -173,6 +183,7 @@ class PetitionPage(Page):
         FieldPanel("letter"),
         FieldPanel("asks"),
         FieldPanel("target"),
+        FieldPanel("outcome_timeline", heading="What happened next"),
         MultiFieldPanel(
             [FieldPanel("thank_you_message"), FieldPanel("share_text"), FieldPanel("share_email_subject")],
             heading="After signing",
@@ -211,6 +222,11 @@ class PetitionPage(Page):
         super().clean()
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": "The closing time must be after the opening time."})
+
+    @property
+    def outcome_entries(self):
+        """The outcome timeline's entries, oldest first."""
+        return entries_by_date(self.outcome_timeline)
 
     def signing_status(self, now=None):
         return signing_status(self.live, self.opens_at, self.closes_at, now)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from core.caching import cached
+from core.caching import cached, forget
 from petitions.models.signature import Signature
 from petitions.regions import Region
 
@@ -30,13 +30,22 @@ def _signers(petition_id, before_id=None, limit=PAGE_SIZE):
     ]
 
 
+def _recent_key(petition_id):
+    return f"petitions:recent-signers:{petition_id}"
+
+
 def recent_public_signers(petition):
     """The latest few public signers, cached as briefly as the count."""
     return cached(
-        f"petitions:recent-signers:{petition.pk}",
+        _recent_key(petition.pk),
         settings.PETITION_COUNT_CACHE_SECONDS,
         lambda: _signers(petition.pk, limit=RECENT_COUNT),
     )
+
+
+def forget_recent_public_signers(petition_id):
+    """Drop the cached latest signers, after a signer joined or left the public list."""
+    forget(_recent_key(petition_id))
 
 
 def public_signers_page(petition, before_id=None):

@@ -99,6 +99,24 @@ class Signature(models.Model):
         verbose_name="withdrew the 'hear more' consent at",
         help_text="When the signer unsubscribed or withdrew the consent; `contact_consent` is then false.",
     )
+    contact_consent_given_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        verbose_name="agreed to hear more at",
+        help_text="When the signer last agreed on their own page, to the words shown then (empty: signing).",
+    )
+    show_publicly_given_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        verbose_name="agreed to be shown at",
+        help_text="When the signer last agreed on their own page, to the words shown then (empty: signing).",
+    )
+    show_publicly_withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        verbose_name="asked to be taken off the public list at",
+        help_text="When the signer last asked on their own page not to be listed (`show_publicly` false).",
+    )
     source = models.CharField(
         max_length=40,
         blank=True,

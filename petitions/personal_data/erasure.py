@@ -20,6 +20,18 @@ def email_reference(email):
     return salted_hmac("petitions.erasure-email", email.strip().lower(), algorithm="sha256").hexdigest()[:32]
 
 
+def _delete_and_tell(batch):
+    """Delete a batch, and send `signature_erased` with its ids in the same transaction."""
+    rows = list(batch.values_list("pk", "petition_id"))
+    batch.delete()
+    if rows:
+        signature_erased.send(
+            sender=Signature,
+            signature_ids=[pk for pk, _ in rows],
+            petition_ids=sorted({petition_id for _, petition_id in rows}),
+        )
+
+
 def erase_signatures(queryset, user, log_action=ERASE_SIGNATURES_ACTION, log_data=None):
     """Delete the selected signatures outright, taking counted ones out of the count.
 
@@ -28,20 +40,9 @@ def erase_signatures(queryset, user, log_action=ERASE_SIGNATURES_ACTION, log_dat
     """
     on_request = log_action == ERASE_SIGNATORY_ACTION
 
-    def delete(batch):
-        # The ids are read before the rows go, for the CRM's erasure events (petitions.signals).
-        pairs = list(batch.values_list("pk", "petition_id"))
-        batch.delete()
-        if pairs:
-            signature_erased.send(
-                sender=Signature,
-                signature_ids=[pk for pk, _ in pairs],
-                petition_ids=[petition_id for _, petition_id in pairs],
-            )
-
     return change_signatures(
         queryset,
-        delete,
+        _delete_and_tell,
         count_delta=-1,
         action=log_action,
         user=user,

@@ -8,7 +8,6 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q
 
 from core.caching import cached, forget
 from core.page_cache.purge import content_generation
@@ -22,21 +21,7 @@ _FACTS_SECONDS = 300
 
 def consent_wording_ids(petition):
     """The ids of the petition's current consent wordings, adding a wording the first time it is shown."""
-    wanted = {
-        ConsentWording.Kind.CONTACT: petition.contact_consent_wording,
-        ConsentWording.Kind.SHOW_PUBLICLY: petition.show_publicly_wording,
-    }
-    versions = {kind: ConsentWording.version_of(text) for kind, text in wanted.items()}
-    lookup = Q()
-    for kind, version in versions.items():
-        lookup |= Q(kind=kind, version=version)
-    found = dict(ConsentWording.objects.filter(lookup).values_list("kind", "id"))
-    for kind, text in wanted.items():
-        if kind not in found:
-            found[kind] = ConsentWording.objects.get_or_create(
-                kind=kind, version=versions[kind], defaults={"text": text}
-            )[0].pk
-    return found[ConsentWording.Kind.CONTACT], found[ConsentWording.Kind.SHOW_PUBLICLY]
+    return ConsentWording.current_ids(petition)
 
 
 @dataclass(frozen=True)
