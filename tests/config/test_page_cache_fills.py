@@ -1,4 +1,4 @@
-"""`fill_on_every_view`: a value from each request, cut out of a stored page and filled in, escaped, per view."""
+"""`fill_on_every_view`: a value from each request, cut out of a stored page and filled in per view."""
 
 import pytest
 from django.test import RequestFactory
