@@ -258,3 +258,39 @@ def test_petition_page_draws_the_days_as_a_chart_with_a_table_and_links_the_reco
     assert section.select_one("svg")["aria-hidden"] == "true"
     assert page.select_one(f'a[href="{reverse("petitions:integrity", args=[petition.pk])}"]')
     assert section.select_one(f'a[href="{reverse("petitions:history_csv", args=[petition.pk])}"]')
+
+
+def test_the_migration_fills_the_history_record_and_passed_milestones_from_the_signatures(client, petition):
+    import importlib
+
+    from django.apps import apps
+
+    from petitions.models import PetitionMilestone, RecordCount
+
+    migration = importlib.import_module("petitions.migrations.0007_history_counters")
+    early = timezone.now() - timedelta(days=2)
+    Signature.objects.bulk_create(
+        SignatureFactory.build(
+            petition=petition, email=f"s{n}@example.org", created_at=early, confirmed_at=early
+        )
+        for n in range(100)
+    )
+    SignatureFactory(petition=petition, email="late@example.org", confirmed_at=NINE.replace(year=2027))
+    SignatureFactory(petition=petition, email="waiting@example.org")
+    SignatureFactory(
+        petition=petition, email="bot@example.org", invalidated_at=early, invalidation_reason="Bot"
+    )
+    recount_signatures([petition.pk])
+    SignatureHourCount.objects.all().delete()
+    RecordCount.objects.all().delete()
+
+    migration.fill(apps, None)
+
+    assert history_json(client, petition)["total"] == 101
+    milestone = PetitionMilestone.objects.get()
+    assert (milestone.threshold, milestone.reached_at, milestone.notify_status) == (100, early, "not-needed")
+    figures = report_figures(client, petition)
+    assert figures["Signatures received"] == 103
+    assert figures["Waiting for the signer to confirm by email"] == 1
+    assert figures["Taken out by our staff: another reason"] == 1
+    assert Signature.objects.get(email="bot@example.org").invalidation_category == "other"
