@@ -13,6 +13,7 @@ from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,6 +24,7 @@ from petitions.mail.confirmation import read_confirmation_token
 from petitions.models import PetitionPage, Signature
 from petitions.models.counts import get_counts
 from petitions.models.public_signers import public_signers_page
+from petitions.selfservice.links import signer_page_token
 from petitions.sign_form.form import SignatureForm
 from petitions.sign_form.source import source_from_query
 from petitions.signing.facts import signing_facts
@@ -156,7 +158,10 @@ def confirm(request, token):
     if signature.confirmed_at is None:
         return render(request, "petitions/confirm.html", {"petition": petition, "page": petition})
     # The thanks lead on to sharing: the share panel (petitions.templatetags.after_signing) draws it.
-    return render(request, "petitions/confirmed.html", {"petition": petition, "page": petition})
+    # The confirmation link is already theirs, so the thanks may lead to their own page too.
+    signer_page_path = reverse("petitions:signer_page", args=[signer_page_token(signature)])
+    context = {"petition": petition, "page": petition, "signer_page_path": signer_page_path}
+    return render(request, "petitions/confirmed.html", context)
 
 
 @require_GET

@@ -23,7 +23,7 @@ from petitions.signals import contact_consent_withdrawn, signature_erased
 from petitions.signing.signatures import confirm_signature
 from tests.petitions.factories import PetitionPageFactory, SignatureFactory
 
-from .conftest import post_form
+from .conftest import post_form, press_confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -310,3 +310,14 @@ def test_the_confirmation_mail_links_to_the_signers_page_with_an_absolute_url(cl
     response = client.get(urlsplit(url).path)
     assert response.status_code == 200
     assert "Not confirmed yet" in text_of(response)
+
+
+def test_the_thanks_after_confirming_link_to_the_signers_own_page(client, petition):
+    signature = SignatureFactory(petition=petition)
+    confirm_path = reverse("petitions:confirm", args=[make_confirmation_token(signature.pk)])
+
+    thanks = client.get(press_confirm(client, confirm_path).url)
+
+    link = BeautifulSoup(thanks.content, "html.parser").find("a", string="go to your own page")
+    assert link["href"] == page_path(signature)
+    assert client.get(link["href"]).status_code == 200
