@@ -105,7 +105,16 @@ def test_every_postcode_area_has_a_region():
     assert set(AREA_REGIONS.values()) == set(Region) - {Region.OUTSIDE_UK}
 
 
-def test_groups_hold_exactly_their_signature_permissions(db):
+WEBHOOK_PERMISSIONS = {
+    "view_webhookendpoint",
+    "add_webhookendpoint",
+    "change_webhookendpoint",
+    "delete_webhookendpoint",
+    "view_webhookdelivery",
+}
+
+
+def test_groups_hold_exactly_their_petitions_permissions(db):
     def signature_permissions(name):
         group = Group.objects.get(name=name)
         return set(
@@ -116,12 +125,18 @@ def test_groups_hold_exactly_their_signature_permissions(db):
         "view_signature",
         "export_signature",
         "manage_signature",
+        "view_petitionupdate",
+        "add_petitionupdate",
+        "change_petitionupdate",
+        "send_petitionupdate",
+        *WEBHOOK_PERMISSIONS,
     }
     assert signature_permissions("Data protection officer") == {
         "view_signature",
         "export_signature",
         "manage_signature",
         "erase_signature",
+        *WEBHOOK_PERMISSIONS,
     }
     assert signature_permissions("Editors") == set()
     assert signature_permissions("Moderators") == set()
