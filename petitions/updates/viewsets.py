@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.functional import cached_property
+from django.utils.html import strip_tags
 from wagtail.admin import messages
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
@@ -78,6 +79,9 @@ class PetitionUpdateForm(WagtailAdminModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if "body" in cleaned and not strip_tags(cleaned["body"] or "").strip():
+            # An empty paragraph is not empty to the editor, but a mail saying nothing must not go out.
+            self.add_error("body", "Write what you want to tell the signers: the body is empty.")
         problem = audience_problem(cleaned.get("petition"), cleaned.get("audience"))
         if problem:
             self.add_error("audience", problem)
@@ -187,7 +191,8 @@ class PetitionUpdateViewSet(SnippetViewSet):
     list_filter = ["status", "audience", "petition"]
     edit_handler = ObjectList(
         [
-            FieldPanel("petition"),
+            # A plain list of the open letters by title: simpler for staff than a page chooser.
+            FieldPanel("petition", widget=forms.Select),
             FieldPanel("subject"),
             FieldPanel("body"),
             FieldPanel("audience", widget=forms.RadioSelect),

@@ -147,6 +147,14 @@ def test_the_form_refuses_an_outcome_update_when_signers_were_not_told_they_woul
     assert not PetitionUpdate.objects.exists()
 
 
+def test_the_form_refuses_an_update_with_an_empty_body(as_user, writer, petition):
+    response = as_user(writer).post(ADD, form(petition, body=rich_text("<p></p>")))
+
+    assert response.status_code == 200
+    assert "the body is empty" in response.content.decode()
+    assert not PetitionUpdate.objects.exists()
+
+
 def test_the_form_accepts_an_outcome_update_once_the_notice_says_so(as_user, writer, petition):
     petition.tells_outcome = True
     petition.save_revision().publish()
