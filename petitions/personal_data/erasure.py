@@ -28,18 +28,17 @@ def _delete_and_tell(batch):
         signature_erased.send(
             sender=Signature,
             signature_ids=[pk for pk, _ in rows],
-            petition_ids=sorted({petition_id for _, petition_id in rows}),
+            petition_ids=[petition_id for _, petition_id in rows],
         )
 
 
-def erase_signatures(queryset, user, log_action=ERASE_SIGNATURES_ACTION, log_data=None):
+def erase_signatures(queryset, user, log_action=ERASE_SIGNATURES_ACTION, log_data=None, on_request=False):
     """Delete the selected signatures outright, taking counted ones out of the count.
 
-    The public record counts them as erased at the signer's request when they are one person's
-    (`erase_signatory`), and as erased by staff when staff chose them in the listing.
+    The public record counts them as erased at the signer's request (`on_request`: one person's erasure,
+    `erase_signatory`, or a signer withdrawing their own signature) or as erased by staff (chosen in
+    the listing).
     """
-    on_request = log_action == ERASE_SIGNATORY_ACTION
-
     return change_signatures(
         queryset,
         _delete_and_tell,
@@ -58,4 +57,5 @@ def erase_signatory(email, user):
         user,
         log_action=ERASE_SIGNATORY_ACTION,
         log_data={"email_hash": email_reference(email)},
+        on_request=True,
     )

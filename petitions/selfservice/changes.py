@@ -168,5 +168,6 @@ def withdraw_signature(signature):
         None,
         log_action=SIGNATURE_WITHDRAWN_ACTION,
         log_data={"via": VIA},
+        on_request=True,
     )
     return change.total > 0

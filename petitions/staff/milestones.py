@@ -11,17 +11,15 @@ from django import forms
 from django.db import transaction
 from django.shortcuts import redirect
 from django.template.defaultfilters import floatformat
-from django.urls import NoReverseMatch, reverse
 from wagtail.admin import messages
 from wagtail.log_actions import log
 
 from core.admin_views import AdminFormView
 from petitions.models import Audience, PetitionMilestone, PetitionUpdate, UpdateStatus
+from petitions.updates.viewsets import update_edit_url
 
 SEND_PERMISSION = "petitions.send_petitionupdate"
 START_UPDATE_ACTION = "petitions.start_update_from_milestone"
-# The updates editor's URL names (petitions.updates.viewsets, `admin_url_namespace`).
-UPDATE_EDIT_URL = "petition_updates:edit"
 
 
 def draft_from_milestone(milestone):
@@ -71,14 +69,6 @@ def start_update_from_milestone(milestone_id, user):
     return update, True
 
 
-def update_editor_url(update):
-    """The update's editor, or None where the updates editor is not installed."""
-    try:
-        return reverse(UPDATE_EDIT_URL, args=[update.pk])
-    except NoReverseMatch:
-        return None
-
-
 class StartUpdateForm(forms.Form):
     milestone = forms.ModelChoiceField(queryset=PetitionMilestone.objects.all(), widget=forms.HiddenInput)
 
@@ -102,10 +92,6 @@ class MilestonesView(AdminFormView):
 
     def form_valid(self, form):
         update, created = start_update_from_milestone(form.cleaned_data["milestone"].pk, self.request.user)
-        url = update_editor_url(update)
         if created:
             messages.success(self.request, f"A draft update \u201c{update.subject}\u201d was started.")
-        if url:
-            return redirect(url)
-        messages.warning(self.request, "Open it under \u201cUpdates to signers\u201d to write and send it.")
-        return redirect("petitions_admin:milestones")
+        return redirect(update_edit_url(update))

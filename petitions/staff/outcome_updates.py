@@ -8,25 +8,16 @@ for a button per block. The draft is then written, checked and approved in the u
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
 from petitions.models import Audience, PetitionPage, PetitionUpdate, UpdateStatus
 from petitions.models.timeline import draft_from, entries_by_date, find_entry
+from petitions.updates.viewsets import update_edit_url
 
 PERMISSION = "petitions.send_petitionupdate"
-# The update editor the `updates` screens register (petitions.updates.viewsets: namespace "petition_updates").
-UPDATE_EDIT_URL_NAME = "petition_updates:edit"
-
-
-def update_edit_url(update):
-    """Where a new draft opens: the updates' edit screen, or, where it is not installed, None."""
-    try:
-        return reverse(UPDATE_EDIT_URL_NAME, args=[update.pk])
-    except NoReverseMatch:
-        return None
 
 
 def draft_outcome_update(petition, entry, user):
@@ -84,12 +75,8 @@ class OutcomeUpdateFromTimelineView(WagtailAdminTemplateMixin, TemplateView):
             messages.error(request, "That entry is no longer in the timeline. Choose one of those below.")
             return redirect(request.path)
         update = draft_outcome_update(self.petition, entry, request.user)
-        edit_url = update_edit_url(update)
-        if edit_url is None:
-            messages.success(request, f"Draft update “{update.subject}” created.")
-            return redirect(request.path)
         messages.success(
             request,
             "Draft update created from the timeline entry. Check its words, then send it for approval.",
         )
-        return redirect(edit_url)
+        return redirect(update_edit_url(update))

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from wagtail.admin import messages
@@ -211,3 +211,9 @@ class PetitionUpdateViewSet(SnippetViewSet):
             path("approve/<int:pk>/", views.ApproveView.as_view(), name="approve"),
             path("cancel/<int:pk>/", views.CancelView.as_view(), name="cancel"),
         ]
+
+
+def update_edit_url(update):
+    """The update's screen in the "Updates to signers" editor, where a draft started elsewhere (from a
+    milestone, from a timeline entry) is written, checked and sent for approval."""
+    return reverse("petition_updates:edit", args=[update.pk])

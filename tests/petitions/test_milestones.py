@@ -182,11 +182,12 @@ def test_campaign_staff_start_a_draft_news_update_from_a_milestone_once(client, 
     url = reverse("petitions_admin:milestones")
 
     listing = client.get(url)
-    client.post(url, {"milestone": milestone.pk})
-    client.post(url, {"milestone": milestone.pk})
+    first = client.post(url, {"milestone": milestone.pk})
+    again = client.post(url, {"milestone": milestone.pk})
 
     assert "Start an update" in listing.content.decode()
     update = PetitionUpdate.objects.get()
+    assert first.url == again.url == reverse("petition_updates:edit", args=[update.pk])
     assert (update.petition_id, update.audience, update.status) == (petition.pk, "news", "draft")
     assert update.subject == "We reached 100 signatures"
     assert update.created_by == campaign_staff
