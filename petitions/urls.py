@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from petitions.embeds import views as embed_views
 from petitions.signing import views
 
 app_name = "petitions"
@@ -12,4 +13,11 @@ urlpatterns = [
     path("<int:petition_id>/count.json", views.count_json, name="count"),
     path("<int:petition_id>/signers/", views.signers, name="signers"),
     path("confirm/<secret:token>/", views.confirm, name="confirm"),
+    # A partner's frame (petitions.embeds): the count and sign form, then "check your email".
+    path("<int:petition_id>/embed/<slug:partner_code>/", embed_views.embed, name="embed"),
+    path(
+        "<int:petition_id>/embed/<slug:partner_code>/check-your-email/",
+        embed_views.embed_check_email,
+        name="embed_check_email",
+    ),
 ]

@@ -11,6 +11,7 @@ from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.log_actions import LogFormatter
 from wagtail.models import Page
 
+from petitions.embeds.viewsets import EmbedPartnerViewSet
 from petitions.models import PetitionPage, Signature
 from petitions.personal_data.erasure import ERASE_SIGNATORY_ACTION, ERASE_SIGNATURES_ACTION
 from petitions.personal_data.retention import ANONYMISE_ACTION
@@ -24,6 +25,11 @@ from petitions.staff.viewsets import SignatureViewSet
 @hooks.register("register_admin_viewset")
 def register_signatory_viewset():
     return SignatureViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_partner_sites_viewset():
+    return EmbedPartnerViewSet()
 
 
 for bulk_action in SIGNATURE_BULK_ACTIONS:

@@ -1,6 +1,7 @@
 """The petitions app's models: the petition page, its signatures, consent wordings and counters."""
 
 from petitions.models.consent import ConsentWording
+from petitions.models.embeds import EmbedPartner
 from petitions.models.counts import SignatureCount, SignatureDayCount
 from petitions.models.petition_page import PetitionPage
 from petitions.models.signature import MailStatus, Signature, SignatureQuerySet
@@ -13,6 +14,7 @@ __all__ = [
     "UpdateDelivery",
     "UpdateStatus",
     "ConsentWording",
+    "EmbedPartner",
     "MailStatus",
     "PetitionPage",
     "Signature",
