@@ -357,13 +357,15 @@ PAGE_CACHE_RENDER_CLAIM_SECONDS = env.int("PAGE_CACHE_RENDER_CLAIM_SECONDS", def
 FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=0 if DEBUG else 60)
 # Query parameters that change a page (part of the cache key), and ones that never do (campaign
 # tracking added by social sites and newsletters: dropped from the key). Any other parameter
-# bypasses the cache.
+# bypasses the cache. `source` (and `utm_source`) name the link a signer came by: left out of the key,
+# the sign form's hidden field gets each request's code (petitions/apps.py, `fill_on_every_view`).
 PAGE_CACHE_QUERY_PARAMETERS = env.list("PAGE_CACHE_QUERY_PARAMETERS", default=["page", "tag"])
 PAGE_CACHE_IGNORED_QUERY_PARAMETERS = [
     "fbclid",
     "gclid",
     "mc_cid",
     "mc_eid",
+    "source",
     "utm_campaign",
     "utm_content",
     "utm_medium",

@@ -6,6 +6,7 @@ from wagtail import blocks
 from petitions.models import PetitionPage
 from petitions.models.counts import Counts, get_counts
 from petitions.sign_form.form import SignatureForm
+from petitions.sign_form.source import source_from_query
 from petitions.signing.facts import signing_facts
 
 
@@ -71,5 +72,7 @@ class PetitionBlock(blocks.StructBlock):
         context["counts"] = get_counts(petition)
         context["closed_message"] = petition.signing_closed_message()
         if value["display"] == PetitionBlockDisplay.FORM and not context["closed_message"]:
-            context["form"] = SignatureForm(petition=petition)
+            request = (parent_context or {}).get("request")
+            source = source_from_query(request.GET) if request is not None else ""
+            context["form"] = SignatureForm(petition=petition, source=source)
         return context

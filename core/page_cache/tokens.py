@@ -2,13 +2,16 @@
 
 The CSRF token a page was rendered with is cut out before the page is stored, and each visitor gets a
 token of their own (and the matching cookie) when it is served; values registered with
-`renew_on_every_view` (the sign form's timing token) are made afresh the same way.
+`renew_on_every_view` (the sign form's timing token) are made afresh the same way, and values
+registered with `fill_on_every_view` (the sign form's source code, read from the query string the
+page cache leaves out of its key) are taken from each request.
 """
 
 import re
 from functools import partial
 
 from django.middleware.csrf import _unmask_cipher_token, get_token
+from django.utils.html import escape
 
 # Stands in for the visitor's CSRF token in a stored page; never a valid token itself.
 CSRF_PLACEHOLDER = "__page_cache_csrf_token__"
@@ -16,9 +19,10 @@ CSRF_PLACEHOLDER = "__page_cache_csrf_token__"
 # own secret are replaced, so a 64-character id elsewhere in a page is left alone.
 _TOKEN_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 
-# Values a page must show afresh on every view, cached or not: name -> (pattern, make a new value).
+# Values a page must show afresh on every view, cached or not: name -> (pattern, value for a request).
 # The pattern's one group is the value; it is cut out before a page is stored and a new one is made
-# for each visitor the page is served to. Apps register theirs with `renew_on_every_view`.
+# for each visitor the page is served to. Apps register theirs with `renew_on_every_view` or
+# `fill_on_every_view`.
 _RENEWED_VALUES = {}
 
 
@@ -27,7 +31,16 @@ def renew_on_every_view(name, pattern, make_value):
 
     For values that are wrong once stale, like a sign form's note of when it was shown.
     """
-    _RENEWED_VALUES[name] = (re.compile(pattern), make_value)
+    _RENEWED_VALUES[name] = (re.compile(pattern), lambda request: make_value())
+
+
+def fill_on_every_view(name, pattern, value_for_request):
+    """Have cached pages serve `value_for_request(request)` (HTML-escaped) where `pattern`'s group matched.
+
+    For values that come from the request but must not split the cache, like the source code of the
+    link a visitor came by: the page is stored once, whatever the value, and each view gets its own.
+    """
+    _RENEWED_VALUES[name] = (re.compile(pattern), lambda request: escape(value_for_request(request)))
 
 
 def used_csp_nonce(request):
@@ -52,11 +65,11 @@ def _group_replaced(replacement, match):
     return whole[: start - offset] + replacement + whole[end - offset :]
 
 
-def _renew_values(content):
+def _renew_values(request, content):
     for name, (_pattern, make_value) in _RENEWED_VALUES.items():
         placeholder = _placeholder(name)
         while placeholder in content:
-            content = content.replace(placeholder, make_value(), 1)
+            content = content.replace(placeholder, make_value(request), 1)
     return content
 
 
@@ -79,7 +92,7 @@ def shareable(request, html):
 
 def personalised(request, html):
     """Stored `html` with this visitor's CSRF token and freshly renewed values put in."""
-    html = _renew_values(html)
+    html = _renew_values(request, html)
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, get_token(request))
     return html

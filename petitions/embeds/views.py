@@ -71,7 +71,7 @@ def _sign_page(request, partner, facts, form=None, status=200):
     sign_url, _done_url = _urls(facts.pk, partner)
     closed_message = facts.signing_closed_message()
     if form is None and not closed_message:
-        form = SignatureForm(petition=facts)
+        form = SignatureForm(petition=facts, source=partner.source_code)
     context = {
         "petition": petition,
         "page": petition,
@@ -114,18 +114,12 @@ def embed(request, petition_id, partner_code):
 
     if posted_from_elsewhere(request):
         logger.info("Embed sign request from another origin refused on petition %s", petition_id)
-        return framed_by(
-            _message(
-                request,
-                partner,
-                facts,
-                "Your signature was not taken",
-                ["This form can be sent only from the letter's own page. Go back to the form and sign there."],
-                status=403,
-            ),
-            partner,
-        )
-    result = submit_signature(request, facts, source=partner.source_code)
+        paragraphs = [
+            "This form can be sent only from the letter's own page. Go back to the form and sign there."
+        ]
+        response = _message(request, partner, facts, "Your signature was not taken", paragraphs, status=403)
+        return framed_by(response, partner)
+    result = submit_signature(request, facts, partner_source=partner.source_code)
     if result.outcome is Outcome.CLOSED:
         response = _message(request, partner, facts, "Your signature was not taken", [result.message], 403)
     elif result.outcome is Outcome.RATE_LIMITED:

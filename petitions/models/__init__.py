@@ -1,8 +1,8 @@
 """The petitions app's models: the petition page, its signatures, consent wordings and counters."""
 
 from petitions.models.consent import ConsentWording
-from petitions.models.embeds import EmbedPartner
 from petitions.models.counts import SignatureCount, SignatureDayCount
+from petitions.models.embeds import EmbedPartner
 from petitions.models.petition_page import PetitionPage
 from petitions.models.signature import MailStatus, Signature, SignatureQuerySet
 from petitions.models.updates import Audience, DeliveryStatus, PetitionUpdate, UpdateDelivery, UpdateStatus

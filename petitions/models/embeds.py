@@ -142,7 +142,7 @@ class EmbedPartner(models.Model):
 
     name = models.CharField(
         max_length=100,
-        help_text="The partner organisation, as your team knows it, e.g. \"Barnardo's\". Staff only see it.",
+        help_text='The partner organisation, as your team knows it, e.g. "Barnardo\'s". Staff only see it.',
     )
     petition = models.ForeignKey(
         "petitions.PetitionPage",

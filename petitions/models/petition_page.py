@@ -13,6 +13,7 @@ from wagtail.models import Page
 from petitions.models.counts import get_counts
 from petitions.models.public_signers import recent_public_signers
 from petitions.sign_form.form import SignatureForm
+from petitions.sign_form.source import source_from_query
 
 LETTER_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul"]
 
@@ -231,5 +232,5 @@ class PetitionPage(Page):
         context["closed_message"] = self.signing_closed_message()
         context["recent_signers"] = recent_public_signers(self)
         if not context["closed_message"]:
-            context.setdefault("form", SignatureForm(petition=self))
+            context.setdefault("form", SignatureForm(petition=self, source=source_from_query(request.GET)))
         return context

@@ -6,6 +6,7 @@ import unicodedata
 from django import forms
 
 from petitions.regions import InvalidPostcode, normalise_postcode
+from petitions.sign_form.source import clean_source_code
 from petitions.sign_form.token import FORM_PROBLEM_MESSAGE, FormTokenError, check_form_token, make_form_token
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,16 @@ class NameField(forms.CharField):
 
     def to_python(self, value):
         return visible_text(super().to_python(value))
+
+
+class SourceField(forms.CharField):
+    """The hidden source code: one that is not a valid code is dropped (""), never an error to show."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, widget=forms.HiddenInput, **kwargs)
+
+    def to_python(self, value):
+        return clean_source_code(super().to_python(value))
 
 
 class SignatureForm(forms.Form):
@@ -82,13 +93,23 @@ class SignatureForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
     form_token = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Which link the signer came by (petitions.sign_form.source); the page fills it from `?source=`.
+    source = SourceField()
 
-    def __init__(self, *args, petition, **kwargs):
+    def __init__(self, *args, petition, source="", **kwargs):
+        """`source`: the code from the request's query (`source_from_query`), or "".
+
+        An unbound form shows it in its hidden field; a bound one keeps it when the POST carries no
+        code of its own (a form posted to a sign URL with `?source=` on it).
+        """
         # Ids unique to the petition, so two sign forms on one page do not share ids.
         self.id_prefix = f"p{petition.pk}_"
         kwargs.setdefault("auto_id", self.id_prefix + "%s")
         super().__init__(*args, **kwargs)
         self.petition = petition
+        self.source_fallback = clean_source_code(source)
+        if not self.is_bound:
+            self.initial["source"] = self.source_fallback
         # The id of a valid form token, for `petitions.signing.rate_limit.count_sign_attempt` to spend.
         self.form_token_id = None
         self.fields["contact_consent"].label = petition.contact_consent_wording
@@ -100,6 +121,16 @@ class SignatureForm(forms.Form):
     def fresh_token(self):
         """A new timing token for each time the form is shown; one that needs no wait after a POST."""
         return make_form_token(sent_back=self.is_bound)
+
+    @property
+    def source_code(self):
+        """The code for the hidden field: the one sent back, else the page's, and only ever a valid one."""
+        if self.is_bound:
+            return clean_source_code(self.data.get("source", "")) or self.source_fallback
+        return self.initial.get("source", "")
+
+    def clean_source(self):
+        return self.cleaned_data["source"] or self.source_fallback
 
     def is_honeypot_filled(self):
         return bool(self.data.get(HONEYPOT_FIELD, "").strip())

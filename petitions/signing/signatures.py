@@ -34,6 +34,8 @@ class SignatureDetails:
     postcode: str
     contact_consent: bool
     show_publicly: bool
+    # The link's source code, already a valid one (petitions.sign_form.source), or "".
+    source: str = ""
 
 
 # What a repeat signing may change: the outbox columns, set as a new signature's are (its mail queued).
@@ -129,6 +131,7 @@ def record_signature(petition, details, *, ip_hash="", now=None):
         show_publicly_wording_id=show_wording_id,
         privacy_notice_version=petition.privacy_notice_version,
         ip_hash=ip_hash,
+        source=details.source,
         mail_status=MailStatus.QUEUED if needs_confirmation else MailStatus.NOT_NEEDED,
         mail_queued_at=now if needs_confirmation else None,
     )

@@ -37,10 +37,11 @@ class Submission:
     message: str = ""
 
 
-def submit_signature(request, facts, *, source=""):
+def submit_signature(request, facts, *, query_source="", partner_source=None):
     """Check `request.POST` as a signature of the petition of `facts` and record it if it passes.
 
-    `source`: the signature's source code, already valid (a partner's own), or "" for the form's own.
+    The signature's source code is the form's hidden `source`, else `query_source` (the sign URL's
+    `?source=`); a `partner_source` (a partner's frame, already valid) is used whatever the form says.
     """
     petition_id = facts.pk
     closed_message = facts.signing_closed_message()
@@ -48,7 +49,7 @@ def submit_signature(request, facts, *, source=""):
         return Submission(Outcome.CLOSED, message=closed_message)
 
     ip_hash = hash_client(client_ip(request))
-    form = SignatureForm(request.POST, petition=facts)
+    form = SignatureForm(request.POST, petition=facts, source=query_source)
     honeypot = form.is_honeypot_filled()
     valid = form.is_valid() and not honeypot
     # The rate limit and the single use of the form token, in one round trip to the shared cache.
@@ -77,6 +78,7 @@ def submit_signature(request, facts, *, source=""):
         postcode=data["postcode"],
         contact_consent=data["contact_consent"],
         show_publicly=data["show_publicly"],
+        source=data["source"] if partner_source is None else partner_source,
     )
     try:
         record_signature(facts, details, ip_hash=ip_hash)

@@ -22,6 +22,7 @@ from petitions.mail.confirmation import read_confirmation_token
 from petitions.models import PetitionPage, Signature
 from petitions.models.counts import get_counts
 from petitions.models.public_signers import public_signers_page
+from petitions.sign_form.source import source_from_query
 from petitions.signing.facts import signing_facts
 from petitions.signing.restrictions import petition_endpoint, refusal
 from petitions.signing.signatures import confirm_signature
@@ -40,7 +41,8 @@ def _live_petition(petition_id):
 @petition_endpoint
 def sign(request, facts):
     # The facts, not the page: every signature needs them, and they come from the shared cache.
-    result = submit_signature(request, facts)
+    # A form posted to the sign URL with `?source=` on it (a partner's own form, say) keeps that code.
+    result = submit_signature(request, facts, query_source=source_from_query(request.GET))
     petition_id = facts.pk
     if result.outcome is Outcome.CLOSED:
         context = {"petition": _petition(petition_id), "message": result.message}
