@@ -1,6 +1,7 @@
 """Admin → Partner sites: campaign staff add a partner, correct its addresses, and copy the frame's code."""
 
 import re
+from html import unescape
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -63,6 +64,9 @@ def test_an_editor_is_refused_the_partner_screens(login, petition):
 
 
 def test_campaign_staff_add_a_partner_and_get_the_frame_code_to_copy(login, petition):
+    # A quote in the title must reach the partner's page as part of the title, not end the attribute.
+    petition.title = 'Tell Facebook: "No encryption without protection"'
+    petition.save_revision().publish()
     client = login("Campaign staff")
     assert client.get(INDEX).status_code == 200
     response = client.post(ADD, partner_form(petition))
@@ -74,11 +78,15 @@ def test_campaign_staff_add_a_partner_and_get_the_frame_code_to_copy(login, peti
 
     edit = client.get(reverse("partner_sites:edit", args=[partner.pk]))
     html = edit.content.decode()
-    snippet = re.search(r'<textarea id="embed-snippet-code"[^>]*>(.*?)</textarea>', html, re.S).group(1)
+    # What the box shows (and copies) is the HTML to paste, exactly.
+    shown = unescape(
+        re.search(r'<textarea id="embed-snippet-code"[^>]*>(.*?)</textarea>', html, re.S).group(1)
+    )
     frame_url = f"http://localhost/petitions/{petition.pk}/embed/partner-barnardos/"
-    assert f'src="{frame_url}"' in snippet.replace("&quot;", '"')
-    for attribute in ('title="Sign the open letter: ', 'width="100%"', 'height="', 'loading="lazy"'):
-        assert attribute in snippet.replace("&quot;", '"'), attribute
+    assert shown == (
+        f'<iframe src="{frame_url}" title="Sign the open letter: Tell Facebook: &quot;No encryption without '
+        f'protection&quot;" width="100%" height="1150" loading="lazy"></iframe>'
+    )
     assert "js/copy-link.js" in html
     assert "data-copy-link" in html
 
