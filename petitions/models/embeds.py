@@ -169,8 +169,8 @@ class EmbedPartner(models.Model):
     )
     active = models.BooleanField(
         default=True,
-        help_text="Untick to stop the letter showing on the partner's site at once (their frame shows "
-        "'page not found').",
+        help_text="Untick to stop the letter showing on the partner's site at once: the frame on their page "
+        "then shows the browser's error instead.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
