@@ -121,7 +121,7 @@ def test_a_site_not_listed_for_the_partner_cannot_frame_the_petition(
     assert any("frame-ancestors" in message for message in messages), messages
 
 
-def test_the_embed_has_no_serious_accessibility_problems(demo_site, live_server, open_browser):
+def test_the_embed_has_no_serious_accessibility_problems(demo_site, live_server, open_browser, screenshot):
     petition = demo_site["petition"]
     partner = EmbedPartner.objects.create(
         name="Barnardo's", petition=petition, source_code="partner-barnardos", allowed_origins="https://x.org"
@@ -129,6 +129,7 @@ def test_the_embed_has_no_serious_accessibility_problems(demo_site, live_server,
     page = open_browser(phone=True, bypass_csp=True)
     page.goto(reverse("petitions:embed", args=[petition.pk, partner.source_code]))
     problems = axe(page)
+    screenshot(page, "partner-embed", docs=True)
     page.get_by_role("button", name="Sign the open letter").click()
     expect(page.locator(".error-summary")).to_be_visible()
     problems += axe(page)
