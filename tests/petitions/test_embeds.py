@@ -165,6 +165,23 @@ def test_every_other_page_keeps_frame_ancestors_none(client, partner, petition):
 
 
 @pytest.mark.django_db
+def test_pages_answered_in_turn_with_embeds_keep_their_own_policy(client, partner, petition, settings):
+    """The CSP middleware keeps the header of plain responses; an embed's own must never leak into it."""
+    settings.DEBUG = False
+    other = EmbedPartner.objects.create(
+        name="Local council",
+        petition=petition,
+        source_code="partner-council",
+        allowed_origins="https://council.gov.uk",
+    )
+    for _ in range(2):
+        assert frame_ancestors(client.get(embed_url(partner)))[0] == "https://www.barnardos.org.uk"
+        assert frame_ancestors(client.get(petition.url)) == ["'none'"]
+        assert frame_ancestors(client.get(embed_url(other))) == ["https://council.gov.uk"]
+        assert frame_ancestors(client.get(reverse("petitions:count", args=[petition.pk]))) == ["'none'"]
+
+
+@pytest.mark.django_db
 def test_an_unknown_or_inactive_partner_or_another_petitions_partner_is_not_found(client, partner, petition):
     assert client.get(reverse("petitions:embed", args=[petition.pk, "partner-unknown"])).status_code == 404
     assert (
