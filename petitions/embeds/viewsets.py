@@ -52,6 +52,10 @@ class EmbedSnippetPanel(Panel):
                 context["snippet"] = embed_snippet(saved)
                 context["url"] = embed_url(saved)
                 context["frame_height"] = FRAME_HEIGHT
+                # The frame shows only a live letter without privacy settings: say so rather than leave
+                # staff wondering why the partner sees an error.
+                letter = saved.petition
+                context["letter_not_shown"] = not letter.live or letter.get_view_restrictions().exists()
             return context
 
 

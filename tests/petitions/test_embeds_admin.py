@@ -89,6 +89,11 @@ def test_campaign_staff_add_a_partner_and_get_the_frame_code_to_copy(login, peti
     )
     assert "js/copy-link.js" in html
     assert "data-copy-link" in html
+    assert "The letter is not published, or is private" not in html
+
+    petition.unpublish()
+    edit = client.get(reverse("partner_sites:edit", args=[partner.pk]))
+    assert "The letter is not published, or is private" in edit.content.decode()
 
 
 def test_a_wrong_address_is_explained_beside_the_field_and_nothing_is_saved(login, petition):
