@@ -3,6 +3,14 @@
 from django.apps import AppConfig
 
 
+def _source_query(request):
+    """`?source=<code>` for the request's source code, or "" without one."""
+    from petitions.sign_form.source import source_from_query
+
+    code = source_from_query(request.GET)
+    return f"?source={code}" if code else ""
+
+
 class PetitionsConfig(AppConfig):
     name = "petitions"
     verbose_name = "Petitions"
@@ -26,6 +34,11 @@ class PetitionsConfig(AppConfig):
             "sign_form_source",
             r'name="source" value="([^"]*)"',
             lambda request: source_from_query(request.GET),
+        )
+        # The same for the links to the letter's form on other pages (the petition block, the sign
+        # banner, marked `data-keeps-source`): the code goes on to the letter's page in its address.
+        fill_on_every_view(
+            "sign_link_source", r'data-keeps-source href="[^"?#]*(\?source=[a-z0-9-]*|)#', _source_query
         )
 
         for signal in (post_save, post_delete):

@@ -71,8 +71,9 @@ class PetitionBlock(blocks.StructBlock):
             return context
         context["counts"] = get_counts(petition)
         context["closed_message"] = petition.signing_closed_message()
+        request = (parent_context or {}).get("request")
+        # The link's source code goes on with the visitor: in the form, or on the link to the letter.
+        context["source"] = source_from_query(request.GET) if request is not None else ""
         if value["display"] == PetitionBlockDisplay.FORM and not context["closed_message"]:
-            request = (parent_context or {}).get("request")
-            source = source_from_query(request.GET) if request is not None else ""
-            context["form"] = SignatureForm(petition=petition, source=source)
+            context["form"] = SignatureForm(petition=petition, source=context["source"])
         return context

@@ -18,7 +18,7 @@ from petitions.personal_data.retention import ANONYMISE_ACTION
 from petitions.staff.bulk_actions import SIGNATURE_BULK_ACTIONS
 from petitions.staff.exports import EXPORT_ACTION
 from petitions.staff.invalidation import INVALIDATE_ACTION, RESTORE_ACTION
-from petitions.staff.views import EraseSignatoryView, InvalidateSignaturesView
+from petitions.staff.views import EraseSignatoryView, InvalidateSignaturesView, SignaturesBySourceView
 from petitions.staff.viewsets import SignatureViewSet
 
 
@@ -41,6 +41,7 @@ def register_admin_urls():
     urls = [
         path("invalidate/", InvalidateSignaturesView.as_view(), name="invalidate"),
         path("erase/", EraseSignatoryView.as_view(), name="erase"),
+        path("sources/", SignaturesBySourceView.as_view(), name="sources"),
     ]
     return [path("petitions/", include((urls, "petitions_admin"), namespace="petitions_admin"))]
 
@@ -62,6 +63,17 @@ def register_invalidate_menu_item():
         icon_name="warning",
         order=910,
         permission="petitions.manage_signature",
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def register_sources_report_menu_item():
+    return PermissionMenuItem(
+        "Signatures by source",
+        reverse("petitions_admin:sources"),
+        icon_name="link",
+        order=700,
+        permission="petitions.view_signature",
     )
 
 

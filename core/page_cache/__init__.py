@@ -14,8 +14,9 @@ shows changes.
   same generation, for requests the whole-page cache cannot answer (a visitor with a session, a query
   parameter it does not know).
 - `tokens`: what makes a stored page fit to serve to anyone, and personal again when served: each
-  visitor's CSRF token, and the values registered with `renew_on_every_view` (the sign form's timing
-  token), are cut out before storing and made afresh for every view.
+  visitor's CSRF token, the values registered with `renew_on_every_view` (the sign form's timing
+  token) and with `fill_on_every_view` (the link's source code, from each request's query string) are
+  cut out before storing and made afresh for every view.
 - `routing`: Wagtail's site lookup, route and view restrictions for a path, kept under the same
   generation, for the requests the whole-page cache cannot answer.
 - `purge`: the content generation, the stale window after a purge, and the signals that bump it.

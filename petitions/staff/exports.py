@@ -122,6 +122,9 @@ PROFILES = {
             Column("Contact consent", CONTACT_CONSENT),
             Column("Contact consent wording", F("contact_consent_wording_id"), labels=wordings_in_words),
             Column("Status", STATUS),
+            # The link the signer came by (validated at signing; neutralised all the same, as it came
+            # from an address anyone can edit).
+            Column("Source", F("source"), typed=True),
         ),
         restrict=lambda queryset: queryset,
     ),

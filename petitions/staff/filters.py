@@ -4,7 +4,8 @@ The listing, its exports, its "select all" bulk actions and `manage.py export_si
 select rows through `filter_signatures`, so a filter means the same thing everywhere. The
 parameter names are the listing's query string: `petition`, `confirmed`, `status`,
 `contact_consent`, `region`, `signed_from`, `signed_to` (dates), `email_domain`, `ip_hash` (the
-client hash) and `q` (search). Invalidating or restoring by criteria uses them too.
+client hash), `source` (the link's source code) and `q` (search). Invalidating or restoring by
+criteria uses them too.
 """
 
 import django_filters
@@ -15,9 +16,13 @@ from wagtail.admin.widgets import BooleanRadioSelect
 
 from petitions.models import PetitionPage, Signature
 from petitions.regions import Region
+from petitions.sign_form.source import MAX_LENGTH as SOURCE_MAX_LENGTH
+from petitions.sign_form.source import clean_source_code
 
 SEARCH_PARAMETER = "q"
 SEARCH_FIELDS = ["first_name", "last_name", "email"]
+# The `source` filter's word for signatures that came by no coded link.
+NO_SOURCE = "none"
 
 
 class ValidityFilter(django_filters.ChoiceFilter):
@@ -29,6 +34,24 @@ class ValidityFilter(django_filters.ChoiceFilter):
         if value == "invalidated":
             return queryset.invalidated()
         return queryset
+
+
+class SourceCodeField(forms.CharField):
+    """A source code as staff type it (any case, spaces around it), or 'none'; anything else is refused."""
+
+    def clean(self, value):
+        value = super().clean(value).strip().lower()
+        if value and value != NO_SOURCE and not clean_source_code(value):
+            raise forms.ValidationError(
+                "Enter a source as it appears in the link: lowercase letters, digits and hyphens, "
+                "like 'partner-barnardos' (or 'none').",
+                code="source",
+            )
+        return value
+
+
+class SourceFilter(django_filters.CharFilter):
+    field_class = SourceCodeField
 
 
 class SignatureFilterSet(WagtailFilterSet):
@@ -71,6 +94,15 @@ class SignatureFilterSet(WagtailFilterSet):
     ip_hash = django_filters.CharFilter(
         max_length=64, label="Client hash", help_text="Signatures from one client, as shown on a signature."
     )
+    source = SourceFilter(
+        method="filter_source",
+        max_length=SOURCE_MAX_LENGTH,
+        label="Source",
+        help_text=(
+            "Signatures that came by links with this source, e.g. 'whatsapp-share' or 'partner-barnardos'. "
+            "Write 'none' for signatures without one."
+        ),
+    )
 
     class Meta:
         model = Signature
@@ -83,7 +115,11 @@ class SignatureFilterSet(WagtailFilterSet):
             "signed",
             "email_domain",
             "ip_hash",
+            "source",
         ]
+
+    def filter_source(self, queryset, name, value):
+        return queryset.filter(source="" if value == NO_SOURCE else value)
 
     def filter_email_domain(self, queryset, name, value):
         domain = value.strip().lstrip("@")
@@ -123,6 +159,9 @@ def describe_filters(params):
     for name in [*names, "email_domain", "ip_hash"]:
         if params.get(name):
             described[name] = params.get(name)
+    if params.get("source", "").strip():
+        # As the filter reads it (the export refuses anything that is not a code before it is logged).
+        described["source"] = params.get("source").strip().lower()
     if params.getlist("region"):
         described["region"] = params.getlist("region")
     if params.get(SEARCH_PARAMETER, "").strip():

@@ -1,5 +1,5 @@
-"""Admin screens for invalidating or restoring every signature the listing's filters select, and for
-erasing one signatory's data.
+"""Admin screens for invalidating or restoring every signature the listing's filters select, for
+erasing one signatory's data, and the report of signatures by source and day.
 
 Custom views rather than a viewset: both act on a selection described by criteria (the listing's
 filters, an address), not on rows ticked in a listing, and show how many signatures would change
@@ -12,12 +12,13 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from wagtail.admin import messages
 
-from core.admin_views import CheckThenConfirmView
+from core.admin_views import AdminFormView, CheckThenConfirmView
 from petitions.models import Signature
 from petitions.personal_data.erasure import erase_signatory
 from petitions.staff.bulk_actions import InvalidateBulkAction, RestoreBulkAction
 from petitions.staff.filters import SignatureFilterSet, describe_filters, filter_signatures
 from petitions.staff.invalidation import count_to_invalidate, count_to_restore
+from petitions.staff.source_report import SourceReportForm, signatures_by_source_and_day
 
 BY_CRITERIA = {action.action_type: action for action in (InvalidateBulkAction, RestoreBulkAction)}
 
@@ -131,3 +132,31 @@ class EraseSignatoryView(CheckThenConfirmView):
         else:
             messages.warning(self.request, "No signatures use that address, so nothing was erased.")
         return redirect("petitions_admin:erase")
+
+
+class SignaturesBySourceView(AdminFormView):
+    """Signatures by source and day for one petition: a report from a GET form, so it can be bookmarked.
+
+    A custom view, not Wagtail's ReportView: its rows are counts grouped in the database, not objects.
+    Counts only, no one's details, so anyone who may see the signatories may see it.
+    """
+
+    permission = "petitions.view_signature"
+    page_title = "Signatures by source"
+    header_icon = "link"
+    template_name = "petitions/admin/signatures_by_source.html"
+    form_class = SourceReportForm
+
+    def get_form_kwargs(self):
+        return {"data": self.request.GET or SourceReportForm.defaults()}
+
+    def get(self, request, *args, **kwargs):
+        form = self.get_form()
+        report = None
+        if form.is_valid():
+            data = form.cleaned_data
+            report = signatures_by_source_and_day(data["petition"], data["signed_from"], data["signed_to"])
+        return self.render_to_response(self.get_context_data(form=form, report=report))
+
+    def post(self, request, *args, **kwargs):
+        return self.http_method_not_allowed(request, *args, **kwargs)

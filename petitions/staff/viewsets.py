@@ -263,6 +263,7 @@ class SignatureViewSet(ModelViewSet):
         "show_publicly",
         "show_publicly_wording",
         "privacy_notice_version",
+        "source",
         "invalidated_at",
         "invalidation_reason",
         "invalidated_by",

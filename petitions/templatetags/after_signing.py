@@ -2,7 +2,7 @@
 
 from django import template
 
-from core.sharing import ShareNetwork, share_links
+from core.sharing import COPY_LINK_SOURCE_CODE, ShareNetwork, share_links, with_source
 from petitions.models import PetitionPage
 
 register = template.Library()
@@ -17,7 +17,8 @@ def petition_share_panel(context, petition, heading="Ask others to sign"):
     return {
         "petition": petition,
         "heading": heading,
-        "share_url": url,
+        # The address to copy carries its own source code, as each share link does its channel's.
+        "share_url": with_source(url, COPY_LINK_SOURCE_CODE),
         "share_text": petition.share_text,
         "share_links": share_links(
             PETITION_SHARE_NETWORKS, url, petition.share_text, subject=petition.share_email_subject

@@ -131,8 +131,13 @@ def test_each_block_renders_its_own_content(home_page, campaign_page, image, dem
     assert petition_block.find("a", class_="button")["href"] == "/open-letter-to-facebook/#sign"
 
     share = [a["href"] for a in soup.select(".share-links a")]
-    assert share[0].startswith("https://www.facebook.com/sharer/sharer.php?u=http%3A%2F%2Flocalhost%2F")
+    # Each channel's address carries its own source code, so signatures are counted by channel.
+    assert (
+        share[0]
+        == "https://www.facebook.com/sharer/sharer.php?u=http%3A%2F%2Flocalhost%2F%3Fsource%3Dfacebook-share"
+    )
     assert share[1].startswith("mailto:?subject=Sign%20it")
+    assert share[1].endswith("http%3A//localhost/%3Fsource%3Demail-share")
     assert len(share) == 2
     # Networks open in a new tab and say so; email opens the mail program, not a tab.
     facebook, email = soup.select(".share-links a")
@@ -222,9 +227,21 @@ def test_share_links_encode_the_address_and_message():
     links = share_links(["x", "whatsapp"], "https://example.org/a b/", "Sign & share")
     assert (
         links[0]["href"]
-        == "https://x.com/intent/post?url=https%3A%2F%2Fexample.org%2Fa+b%2F&text=Sign+%26+share"
+        == "https://x.com/intent/post?url=https%3A%2F%2Fexample.org%2Fa+b%2F%3Fsource%3Dx-share&text=Sign+%26+share"
     )
-    assert links[1]["href"] == "https://wa.me/?text=Sign+%26+share+https%3A%2F%2Fexample.org%2Fa+b%2F"
+    assert (
+        links[1]["href"]
+        == "https://wa.me/?text=Sign+%26+share+https%3A%2F%2Fexample.org%2Fa+b%2F%3Fsource%3Dwhatsapp-share"
+    )
+
+
+def test_share_links_replace_a_source_the_address_had_and_keep_other_parameters():
+    (link,) = share_links(["facebook"], "https://example.org/p/?page=2&source=partner-a&utm_source=mail", "")
+
+    assert link["href"] == (
+        "https://www.facebook.com/sharer/sharer.php?u="
+        "https%3A%2F%2Fexample.org%2Fp%2F%3Fpage%3D2%26source%3Dfacebook-share"
+    )
 
 
 def test_footer_and_social_blocks_render_their_links(home_page):

@@ -2,12 +2,13 @@
 
 import os
 import threading
+from collections import Counter
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connections
-from django.middleware.csrf import _unmask_cipher_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, _unmask_cipher_token
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from freezegun import freeze_time
@@ -17,7 +18,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from core.page_cache.middleware import page_key, render_claim_key
 from core.page_cache.purge import content_generation, purge_pages
-from core.page_cache.tokens import CSRF_PLACEHOLDER
+from core.page_cache.tokens import CSRF_PLACEHOLDER, _random_csrf_string
 
 from .conftest import TOKEN_IN_FORM
 
@@ -212,6 +213,35 @@ def test_each_visitor_of_a_cached_form_page_gets_their_own_working_csrf_token(pu
     assert _unmask_cipher_token(second_token) == second_secret
     accepted = second_visitor.post("/", {"csrfmiddlewaretoken": second_token})
     assert accepted.status_code == 200
+
+
+def test_a_returning_visitor_of_a_cached_page_keeps_their_csrf_secret_with_a_new_mask(
+    public_page, pages_with_a_form
+):
+    Client().get("/")  # stores the page
+    visitor = Client(enforce_csrf_checks=True)
+    first = visitor.get("/")
+    secret = visitor.cookies["csrftoken"].value
+    second = visitor.get("/")
+
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("HIT", "HIT")
+    tokens = [TOKEN_IN_FORM.search(response.text).group(1) for response in (first, second)]
+    assert tokens[0] != tokens[1]
+    assert [_unmask_cipher_token(token) for token in tokens] == [secret, secret]
+    assert visitor.cookies["csrftoken"].value == secret
+    assert visitor.post("/", {"csrfmiddlewaretoken": tokens[0]}).status_code == 200
+
+
+def test_cached_pages_csrf_secrets_are_django_shaped_and_use_the_whole_alphabet():
+    secrets = [_random_csrf_string() for _ in range(5000)]
+
+    assert {len(secret) for secret in secrets} == {CSRF_SECRET_LENGTH}
+    assert len(set(secrets)) == len(secrets)
+    # 160,000 draws from 62 characters: each appears about 2,581 times (standard deviation 51). Bytes
+    # folded onto the alphabet unevenly (every byte modulo 62) would give eight characters about 3,226.
+    seen = Counter("".join(secrets))
+    assert set(seen) == set(CSRF_ALLOWED_CHARS)
+    assert min(seen.values()) > 2275 and max(seen.values()) < 2890
 
 
 def test_a_token_from_someone_elses_page_is_refused(public_page, pages_with_a_form):

@@ -38,16 +38,19 @@ def test_check_your_email_page_offers_sharing_in_the_editors_words(client, petit
         "X (Twitter) (opens in a new tab)",
         "Email",
     ]
+    # Each channel's address carries its own source code, so signatures are counted by channel.
     assert hrefs["WhatsApp (opens in a new tab)"] == "https://wa.me/?text=" + quote(
-        f"I signed. Will you? {letter_url}", safe=""
+        f"I signed. Will you? {letter_url}?source=whatsapp-share", safe=""
     ).replace("%20", "+")
-    assert (
-        hrefs["Email"]
-        == f"mailto:?subject=Sign%20this%20with%20me&body={quote(f'I signed. Will you? {letter_url}')}"
+    assert hrefs["Email"] == (
+        "mailto:?subject=Sign%20this%20with%20me&body="
+        + quote(f"I signed. Will you? {letter_url}?source=email-share")
     )
+    assert "source%3Dfacebook-share" in hrefs["Facebook (opens in a new tab)"]
+    assert "source%3Dx-share" in hrefs["X (Twitter) (opens in a new tab)"]
     assert soup.select_one(".petition-share__text").get_text() == "I signed. Will you?"
     # Copying the link works without JavaScript: the address is in a field; the button is the script's.
-    assert soup.find("input", id="copy-link-url")["value"] == letter_url
+    assert soup.find("input", id="copy-link-url")["value"] == f"{letter_url}?source=copy-link"
     assert soup.find("button", attrs={"data-copy-link-button": True}).has_attr("hidden")
     # Then back to the campaign (the letter's parent, here the home page) or to the letter.
     assert [link.get_text() for link in soup.select(".petition-message__next a")] == [

@@ -575,7 +575,7 @@ def test_confirmed_page_offers_the_share_links_of_the_share_block(client, petiti
 
     html = client.get(press_confirm(client, confirm_url).url).content.decode()
 
-    share_url = quote(petition.get_full_url(), safe="")
+    share_url = quote(petition.get_full_url() + "?source=facebook-share", safe="")
     assert f"https://www.facebook.com/sharer/sharer.php?u={share_url}" in html
     for network in ("facebook", "x", "whatsapp", "email"):
         assert f"share-links__link--{network}" in html

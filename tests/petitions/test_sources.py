@@ -7,13 +7,16 @@ import re
 
 import pytest
 from django.urls import reverse
+from wagtail.models import Site
 
+from campaign.models import SignBannerSettings
 from core.page_cache.tokens import shareable
 from petitions.models import Signature
 from petitions.sign_form.source import clean_source_code, source_from_query
-from tests.campaign.factories import CampaignPageFactory, block
+from tests.campaign.factories import CampaignPageFactory, StandardPageFactory, block
 
 from .conftest import post_form, sign, sign_data
+from .factories import PetitionPageFactory
 
 SOURCE_IN_FORM = re.compile(r'name="source" value="([^"]*)"')
 TOKEN_IN_FORM = re.compile(r'name="form_token" value="([^"]*)"')
@@ -171,3 +174,41 @@ def test_other_query_strings_still_bypass_or_split_the_cache(client, petition):
     assert "X-Page-Cache" not in client.get(petition.url, {"q": "anything", "source": "partner-a"})
     assert client.get(petition.url, {"page": "2", "source": "partner-a"})["X-Page-Cache"] == "MISS"
     assert client.get(petition.url, {"page": "2", "source": "partner-b"})["X-Page-Cache"] == "HIT"
+
+
+SIGN_LINK = re.compile(r'data-keeps-source href="([^"]*)"')
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("page_cache_on")
+def test_links_to_the_letter_from_a_cached_campaign_page_pass_each_visitors_code_on(client, home_page):
+    petition = PetitionPageFactory(parent=home_page)
+    page = CampaignPageFactory(
+        parent=home_page,
+        slug="read-more",
+        body=[block("petition", {"petition": petition.pk, "heading": "", "display": "link"})],
+    )
+
+    first = client.get(page.url, {"source": "partner-a"})
+    second = client.get(page.url, {"source": "partner-b"})
+    plain = client.get(page.url)
+    invalid = client.get(page.url, {"source": "https://x.example/"})
+
+    assert [r["X-Page-Cache"] for r in (first, second, plain, invalid)] == ["MISS", "HIT", "HIT", "HIT"]
+    assert SIGN_LINK.findall(first.text) == [f"{petition.url}?source=partner-a#sign"]
+    assert SIGN_LINK.findall(second.text) == [f"{petition.url}?source=partner-b#sign"]
+    assert SIGN_LINK.findall(plain.text) == [f"{petition.url}#sign"]
+    assert SIGN_LINK.findall(invalid.text) == [f"{petition.url}#sign"]
+    # Followed, the link gives the letter's form the code.
+    assert sources_in(client.get(SIGN_LINK.findall(second.text)[0].split("#")[0])) == ["partner-b"]
+
+
+@pytest.mark.django_db
+def test_the_sign_banner_passes_the_code_on_to_the_letter(client, home_page):
+    petition = PetitionPageFactory(parent=home_page)
+    SignBannerSettings.objects.create(site=Site.objects.get(is_default_site=True), petition=petition)
+    about = StandardPageFactory(parent=home_page, title="About")
+
+    response = client.get(about.url, {"utm_source": "newsletter"})
+
+    assert SIGN_LINK.findall(response.text) == [f"{petition.url}?source=newsletter#sign"]

@@ -273,6 +273,7 @@ def test_full_csv_export_holds_exactly_the_filtered_rows_with_every_column(login
         "Contact consent",
         "Contact consent wording",
         "Status",
+        "Source",
     ]
     by_email = {row[1]: row for row in rows}
     assert set(by_email) == {"ann@example.org", "eve@example.org"}
@@ -284,6 +285,7 @@ def test_full_csv_export_holds_exactly_the_filtered_rows_with_every_column(login
         "yes",
         f"“{wording.text}” (wording shown from {shown_from.day} {shown_from:%b %Y})",
         "Confirmed",
+        "",
     ]
     assert wording.version not in ann[8], "words and a date, not a hash"
 

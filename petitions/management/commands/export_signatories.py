@@ -2,6 +2,7 @@
 
 manage.py export_signatories --profile addressee --petition 3 --output letter.xlsx
 manage.py export_signatories --contact-consent yes --confirmed yes > updates.csv
+manage.py export_signatories --petition 3 --source partner-barnardos > barnardos.csv
 """
 
 from django.contrib.auth import get_user_model
@@ -38,6 +39,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--signed-from", help="Signed on or after this date (YYYY-MM-DD).")
         parser.add_argument("--signed-to", help="Signed on or before this date (YYYY-MM-DD).")
+        parser.add_argument(
+            "--source",
+            help="Only signatures that came by links with this source code, e.g. partner-barnardos "
+            "('none': without a code).",
+        )
         parser.add_argument("--search", help="Words in the name or email, as in the listing's search.")
         parser.add_argument("--user", help="Username recorded in the audit log as the one exporting.")
 
@@ -84,6 +90,8 @@ class Command(BaseCommand):
         for name in ("signed_from", "signed_to"):
             if options[name]:
                 params[name] = options[name]
+        if options["source"]:
+            params["source"] = options["source"]
         if options["search"]:
             params["q"] = options["search"]
         return params

@@ -1,0 +1,95 @@
+"""One cached page view's CPU in one process, the project's pages against the floor's: where the time goes.
+
+    .venv/bin/python -m bench.page_cpu [--views 2000] [--profile 30]
+
+The page-view benchmark (bench.page_views) measures rates through gunicorn and wrk, which move with
+whatever else the machine runs. This counts the app server's own CPU time (`time.process_time`) for a
+cached view of each page type, called as gunicorn calls the WSGI application, with production settings,
+Redis and PostgreSQL, and a visitor without cookies (as wrk is: every view gets a fresh CSRF cookie).
+The floor is the floor app's `/page/` in the same way. `--profile N` prints, for the campaign page, the
+N functions with the most time of their own under cProfile (a second pass, for ranking only).
+
+Needs what bench.page_views needs (the `www_bench` database and Redis db, prepared here).
+"""
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import subprocess
+import sys
+import time
+
+from bench.common import PYTHON, prepare_database, server_env
+from bench.page_views import build_pages
+from bench.signing_cpu import _Visitor
+
+WARM_UP = 200
+
+
+def measure_in_this_process(path, views, profile):
+    """Runs in the server's own process (its settings in the environment); prints a JSON line."""
+    from django.core.wsgi import get_wsgi_application
+
+    visitor = _Visitor(get_wsgi_application())
+
+    def view_many(count):
+        for _ in range(count):
+            visitor.cookies = {}
+            status, _ = visitor.request("GET", path)
+            if status != 200:
+                raise SystemExit(f"{path} answered {status}")
+
+    view_many(WARM_UP)
+    visitor.cpu["GET"] = 0.0
+    view_many(views)
+    top = ""
+    if profile:
+        visitor.profilers = {"GET": cProfile.Profile(time.process_time)}
+        view_many(min(views, 1000))
+        stream = io.StringIO()
+        pstats.Stats(visitor.profilers["GET"], stream=stream).sort_stats("tottime").print_stats(profile)
+        top = stream.getvalue()
+    print(json.dumps({"cpu_ms": visitor.cpu["GET"] / views * 1000, "profile": top}))
+
+
+def measure(env, path, args, profile=0):
+    command = [
+        PYTHON, "-m", "bench.page_cpu", "--in-process", path,
+        "--views", str(args.views), "--profile", str(profile),
+    ]  # fmt: skip
+    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--views", type=int, default=2000)
+    parser.add_argument("--profile", type=int, default=0, help="print the N functions with most own time")
+    parser.add_argument("--in-process", metavar="PATH", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.in_process:
+        measure_in_this_process(args.in_process, args.views, args.profile)
+        return
+
+    prepare_database()
+    pages, _ = build_pages()
+    results = {
+        name: measure(server_env(), path, args, args.profile if name == "campaign page" else 0)
+        for name, path in pages.items()
+    }
+    floor = measure(server_env(DJANGO_SETTINGS_MODULE="bench.floor_app.settings"), "/page/", args)
+    if results["campaign page"]["profile"]:
+        print(results["campaign page"]["profile"])
+    print(f"CPU per cached page view in one process, ms (the mean of {args.views}):")
+    print("| page | CPU ms | floor's CPU as a share |\n| --- | ---: | ---: |")
+    for name, result in results.items():
+        print(f"| {name} | {result['cpu_ms']:.3f} | {floor['cpu_ms'] / result['cpu_ms']:.0%} |")
+    print(f"| floor: bare Django view, small template | {floor['cpu_ms']:.3f} | 100% |")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.getcwd())
+    main()
