@@ -407,6 +407,9 @@ PETITION_MAIL_COALESCE_SECONDS = env.int(
     "PETITION_MAIL_COALESCE_SECONDS",
     default=5 if CACHES["default"]["BACKEND"] == "core.cache_backend.ResilientRedisCache" else 0,
 )
+# Partner sites (petitions.embeds): whether a partner's listed address may be plain http:// on this
+# computer (localhost, 127.0.0.0/8, ::1), for local runs and tests; real partner sites are https://.
+PETITION_EMBED_ALLOW_HTTP_LOOPBACK = env.bool("PETITION_EMBED_ALLOW_HTTP_LOOPBACK", default=DEBUG)
 PETITION_COUNT_CACHE_SECONDS = env.int("PETITION_COUNT_CACHE_SECONDS", default=5)
 PETITION_COUNT_SHARDS = env.int("PETITION_COUNT_SHARDS", default=16)
 # Where the mail goes when a petition reaches a milestone (100, 1,000, ... and its target); empty: none.

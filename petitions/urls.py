@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from petitions.embeds import views as embed_views
 from petitions.selfservice import views as signer_page_views
 from petitions.signing import open_data, views
 
@@ -18,4 +19,11 @@ urlpatterns = [
     path("confirm/<secret:token>/", views.confirm, name="confirm"),
     path("you/withdrawn/", signer_page_views.signature_withdrawn, name="signer_page_withdrawn"),
     path("you/<secret:token>/", signer_page_views.signer_page, name="signer_page"),
+    # A partner's frame (petitions.embeds): the count and sign form, then "check your email".
+    path("<int:petition_id>/embed/<slug:partner_code>/", embed_views.embed, name="embed"),
+    path(
+        "<int:petition_id>/embed/<slug:partner_code>/check-your-email/",
+        embed_views.embed_check_email,
+        name="embed_check_email",
+    ),
 ]

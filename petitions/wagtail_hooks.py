@@ -13,6 +13,7 @@ from wagtail.log_actions import LogFormatter
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 
+from petitions.embeds.viewsets import EmbedPartnerViewSet
 from petitions.models import PetitionPage, Signature
 from petitions.personal_data.erasure import ERASE_SIGNATORY_ACTION, ERASE_SIGNATURES_ACTION
 from petitions.personal_data.retention import ANONYMISE_ACTION
@@ -37,6 +38,11 @@ def register_signatory_viewset():
 
 
 register_snippet(PetitionUpdateViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_partner_sites_viewset():
+    return EmbedPartnerViewSet()
 
 
 for bulk_action in SIGNATURE_BULK_ACTIONS:

@@ -2,6 +2,7 @@
 
 from petitions.models.consent import ConsentWording
 from petitions.models.counts import SignatureCount, SignatureDayCount, SignatureHourCount
+from petitions.models.embeds import EmbedPartner
 from petitions.models.milestones import PetitionMilestone
 from petitions.models.petition_page import PetitionPage
 from petitions.models.record import Measure, RecordCount
@@ -16,6 +17,7 @@ __all__ = [
     "UpdateDelivery",
     "UpdateStatus",
     "ConsentWording",
+    "EmbedPartner",
     "InvalidationCategory",
     "Measure",
     "PetitionMilestone",

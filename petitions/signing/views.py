@@ -9,7 +9,6 @@ import logging
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
@@ -25,12 +24,11 @@ from petitions.models import PetitionPage, Signature
 from petitions.models.counts import get_counts
 from petitions.models.public_signers import public_signers_page
 from petitions.selfservice.links import signer_page_token
-from petitions.sign_form.form import SignatureForm
 from petitions.sign_form.source import source_from_query
 from petitions.signing.facts import signing_facts
-from petitions.signing.rate_limit import client_ip, count_sign_attempt, hash_client
 from petitions.signing.restrictions import petition_endpoint, refusal
-from petitions.signing.signatures import SignatureDetails, confirm_signature, record_signature
+from petitions.signing.signatures import confirm_signature
+from petitions.signing.submission import Outcome, submit_signature
 
 logger = logging.getLogger(__name__)
 
@@ -45,63 +43,20 @@ def _live_petition(petition_id):
 @petition_endpoint
 def sign(request, facts):
     # The facts, not the page: every signature needs them, and they come from the shared cache.
-    petition_id = facts.pk
-    closed_message = facts.signing_closed_message()
-    if closed_message:
-        return render(
-            request,
-            "petitions/signing_closed.html",
-            {"petition": _petition(petition_id), "message": closed_message},
-            status=403,
-        )
-
-    ip_hash = hash_client(client_ip(request))
     # A form posted to the sign URL with `?source=` on it (a partner's own form, say) keeps that code.
-    form = SignatureForm(request.POST, petition=facts, source=source_from_query(request.GET))
-    honeypot = form.is_honeypot_filled()
-    valid = form.is_valid() and not honeypot
-    # The rate limit and the single use of the form token, in one round trip to the shared cache.
-    attempt = count_sign_attempt(
-        ip_hash, token_id=form.form_token_id if valid else None, email=form.cleaned_data.get("email", "")
-    )
-    if attempt.over_rate_limit:
-        logger.info("Sign request refused by the rate limit on petition %s", petition_id)
+    result = submit_signature(request, facts, query_source=source_from_query(request.GET))
+    petition_id = facts.pk
+    if result.outcome is Outcome.CLOSED:
+        context = {"petition": _petition(petition_id), "message": result.message}
+        return render(request, "petitions/signing_closed.html", context, status=403)
+    if result.outcome is Outcome.RATE_LIMITED:
         context = {"petition": _petition(petition_id)}
         return render(request, "petitions/rate_limited.html", context, status=429)
-    if honeypot:
-        # Bots are told what people are told, so they learn nothing; nothing is kept.
-        logger.info("Honeypot filled on petition %s; nothing recorded", petition_id)
-        return redirect("petitions:check_email", petition_id=petition_id)
-    if valid and attempt.token_spent:
-        logger.info("Form token already spent on another signature of petition %s", petition_id)
-        form.refuse_spent_token()
-        valid = False
-    if not valid:
+    if result.outcome is Outcome.INVALID:
         petition = _petition(petition_id)
         context = petition.get_context(request)
-        context["form"] = form
+        context["form"] = result.form
         return TemplateResponse(request, petition.get_template(request), context)
-
-    data = form.cleaned_data
-    details = SignatureDetails(
-        first_name=data["first_name"],
-        last_name=data["last_name"],
-        email=data["email"],
-        postcode=data["postcode"],
-        contact_consent=data["contact_consent"],
-        show_publicly=data["show_publicly"],
-        source=data["source"],
-    )
-    try:
-        record_signature(facts, details, ip_hash=ip_hash)
-    except IntegrityError:
-        # Cached facts naming rows that are gone (a database restored under a running cache):
-        # once more with facts from the database.
-        logger.warning("Signing facts of petition %s were out of date; read again", petition_id)
-        facts = signing_facts(petition_id, fresh=True)
-        if facts is None:
-            raise Http404("No such petition") from None
-        record_signature(facts, details, ip_hash=ip_hash)
     return redirect("petitions:check_email", petition_id=petition_id)
 
 
