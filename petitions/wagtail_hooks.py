@@ -11,6 +11,8 @@ from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.log_actions import LogFormatter
 from wagtail.models import Page
 
+from petitions.delivery_pack.requesting import DOWNLOAD_ACTION, REQUEST_ACTION
+from petitions.delivery_pack.views import DeliveryPackIndexView, DeliveryPackView, download_pack
 from petitions.models import PetitionPage, Signature
 from petitions.personal_data.erasure import ERASE_SIGNATORY_ACTION, ERASE_SIGNATURES_ACTION
 from petitions.personal_data.retention import ANONYMISE_ACTION
@@ -35,6 +37,9 @@ def register_admin_urls():
     urls = [
         path("invalidate/", InvalidateSignaturesView.as_view(), name="invalidate"),
         path("erase/", EraseSignatoryView.as_view(), name="erase"),
+        path("delivery-packs/", DeliveryPackIndexView.as_view(), name="delivery_packs"),
+        path("<int:petition_id>/delivery-pack/", DeliveryPackView.as_view(), name="delivery_pack"),
+        path("delivery-packs/<int:pack_id>/download/", download_pack, name="delivery_pack_download"),
     ]
     return [path("petitions/", include((urls, "petitions_admin"), namespace="petitions_admin"))]
 
@@ -67,6 +72,17 @@ def register_erase_menu_item():
         icon_name="bin",
         order=920,
         permission="petitions.erase_signature",
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_delivery_pack_menu_item():
+    return PermissionMenuItem(
+        "Delivery packs",
+        reverse("petitions_admin:delivery_packs"),
+        icon_name="doc-full",
+        order=905,
+        permission="petitions.export_signature",
     )
 
 
@@ -113,9 +129,29 @@ class ExportFormatter(LogFormatter):
         )
 
 
+class DeliveryPackRequestFormatter(LogFormatter):
+    label = "Ask for a delivery pack"
+
+    def format_message(self, log_entry):
+        return f"Asked for delivery pack {(log_entry.data or {}).get('pack', '?')} of this petition."
+
+
+class DeliveryPackDownloadFormatter(LogFormatter):
+    label = "Download a delivery pack"
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        return (
+            f"Downloaded delivery pack {data.get('pack', '?')}: {data.get('named', '?')} signers named, "
+            f"{data.get('total', '?')} signatures counted."
+        )
+
+
 @hooks.register("register_log_actions")
 def register_export_log_action(actions):
     actions.register_action(EXPORT_ACTION)(ExportFormatter)
+    actions.register_action(REQUEST_ACTION)(DeliveryPackRequestFormatter)
+    actions.register_action(DOWNLOAD_ACTION)(DeliveryPackDownloadFormatter)
 
 
 def petitions_with_signatures_among(pages):

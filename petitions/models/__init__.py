@@ -2,6 +2,7 @@
 
 from petitions.models.consent import ConsentWording
 from petitions.models.counts import SignatureCount, SignatureDayCount
+from petitions.models.delivery_pack import DeliveryPack, PackStatus
 from petitions.models.petition_page import PetitionPage
 from petitions.models.signature import MailStatus, Signature, SignatureQuerySet
 from petitions.models.updates import Audience, DeliveryStatus, PetitionUpdate, UpdateDelivery, UpdateStatus
@@ -13,6 +14,8 @@ __all__ = [
     "UpdateDelivery",
     "UpdateStatus",
     "ConsentWording",
+    "DeliveryPack",
+    "PackStatus",
     "MailStatus",
     "PetitionPage",
     "Signature",

@@ -1,0 +1,55 @@
+"""A delivery pack: one PDF made for the handover of a petition to its addressee, and its progress.
+
+One row per request to make a pack; the admin's Delivery pack screen shows the latest. The file holds
+signers' names, so it lives in the private `delivery_packs` storage (settings.STORAGES), reached only
+through the admin's download view, and a newer ready pack deletes the older files of its petition.
+"""
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+
+
+def _pack_storage():
+    return storages["delivery_packs"]
+
+
+class PackStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Being made"
+    READY = "ready", "Ready to download"
+    FAILED = "failed", "Failed"
+
+
+class DeliveryPack(models.Model):
+    petition = models.ForeignKey(
+        "petitions.PetitionPage", on_delete=models.PROTECT, related_name="delivery_packs"
+    )
+    status = models.CharField(max_length=10, choices=PackStatus.choices, default=PackStatus.QUEUED)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    generated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the pack was finished: its figures are those of this moment."
+    )
+    # What went wrong, as the error's class name (never its text, which could quote a name).
+    error_kind = models.CharField(max_length=100, blank=True)
+    file = models.FileField(storage=_pack_storage, upload_to="delivery-packs/", blank=True, max_length=200)
+    total = models.PositiveIntegerField(null=True, blank=True, help_text="Confirmed signatures counted.")
+    named = models.PositiveIntegerField(null=True, blank=True, help_text="Signers named in the pack.")
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "delivery pack"
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["petition", "-requested_at"], name="petitions_pack_latest")]
+
+    def __str__(self):
+        return f"Delivery pack {self.pk}"
+
+    @property
+    def is_in_progress(self):
+        return self.status in (PackStatus.QUEUED, PackStatus.RUNNING)
