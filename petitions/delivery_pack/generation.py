@@ -19,6 +19,7 @@ from django.utils import timezone
 from core.uk_time import UK
 from petitions.delivery_pack.drawing import PackContent, write_pack
 from petitions.models import DeliveryPack, PackStatus, Signature, SignatureCount
+from petitions.models.delivery_pack import pack_storage
 from petitions.regions import Region
 
 logger = logging.getLogger(__name__)
@@ -113,8 +114,10 @@ def generate_pack(pack_id):
             content, pages, now = _write(pack, output)
             size = output.tell()
             output.seek(0)
-            name = f"{pack.petition_id}-{pack.pk}-{timezone.localtime(now, UK):%Y%m%d-%H%M%S}.pdf"
-            pack.file.save(name, File(output), save=False)
+            name = (
+                f"delivery-packs/{pack.petition_id}-{pack.pk}-{timezone.localtime(now, UK):%Y%m%d-%H%M%S}.pdf"
+            )
+            pack.file_name = pack_storage().save(name, File(output))
     except Exception as error:
         # The error's text could quote a name: only its class is kept and logged.
         logger.exception("Delivery pack %s failed (%s)", pack_id, type(error).__name__)
@@ -134,7 +137,7 @@ def generate_pack(pack_id):
             status__in=[PackStatus.QUEUED, PackStatus.RUNNING]
         )
         # Only the newest pack is kept: an older file is personal data that nobody needs any more.
-        files = [old.file.name for old in older if old.file]
+        files = [name for name in older.values_list("file_name", flat=True) if name]
         older.delete()
-        transaction.on_commit(lambda: [pack.file.storage.delete(name) for name in files])
+        transaction.on_commit(lambda: [pack_storage().delete(name) for name in files])
     return PackStatus.READY

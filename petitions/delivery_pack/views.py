@@ -27,6 +27,7 @@ from petitions.delivery_pack.requesting import (
     request_pack,
 )
 from petitions.models import DeliveryPack, PackStatus, PetitionPage
+from petitions.models.delivery_pack import pack_storage
 
 PERMISSION = "petitions.export_signature"
 
@@ -122,10 +123,10 @@ def download_pack(request, pack_id):
     if not request.user.has_perm(PERMISSION):
         raise PermissionDenied
     pack = get_object_or_404(DeliveryPack.objects.select_related("petition"), pk=pack_id)
-    if pack.status != PackStatus.READY or not pack.file:
+    if pack.status != PackStatus.READY or not pack.file_name:
         raise Http404("This delivery pack is not ready, or has been replaced by a newer one.")
     try:
-        handle = pack.file.open("rb")
+        handle = pack_storage().open(pack.file_name, "rb")
     except FileNotFoundError as error:
         raise Http404("The file of this delivery pack is missing. Make a new pack.") from error
     log(

@@ -10,7 +10,8 @@ from django.core.files.storage import storages
 from django.db import models
 
 
-def _pack_storage():
+def pack_storage():
+    """The private storage packs are kept in, looked up when used (so settings may change it in tests)."""
     return storages["delivery_packs"]
 
 
@@ -36,7 +37,8 @@ class DeliveryPack(models.Model):
     )
     # What went wrong, as the error's class name (never its text, which could quote a name).
     error_kind = models.CharField(max_length=100, blank=True)
-    file = models.FileField(storage=_pack_storage, upload_to="delivery-packs/", blank=True, max_length=200)
+    # The file's name in `pack_storage()`; empty until the pack is ready.
+    file_name = models.CharField(max_length=200, blank=True)
     total = models.PositiveIntegerField(null=True, blank=True, help_text="Confirmed signatures counted.")
     named = models.PositiveIntegerField(null=True, blank=True, help_text="Signers named in the pack.")
     pages = models.PositiveIntegerField(null=True, blank=True)
