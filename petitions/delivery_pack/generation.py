@@ -92,8 +92,10 @@ def _content(petition, now):
 def _write(pack, output):
     """Draw the pack from one snapshot of the database; returns (content, pages)."""
     now = timezone.now()
+    # Only a transaction of its own can be given its isolation (not one nested in a caller's, as in tests).
+    snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if snapshot:
             # The count, the regions and the names all as of the same moment, however long it takes;
             # a read-only snapshot blocks no one who signs meanwhile.
             with connection.cursor() as cursor:
