@@ -178,8 +178,8 @@ def report(results, command):
             lines += [
                 "",
                 f"The same {one['named']:,} names drawn as one ReportLab document (no parts): "
-                f"{one['seconds']} s, peak {one['peak_mb']} MB, growth {one['growth_mb']} MB; ReportLab keeps "
-                "every page until it saves, so that growth scales with the names.",
+                f"{one['seconds']} s, peak {one['peak_mb']} MB, growth {one['growth_mb']} MB; ReportLab "
+                "keeps every page until it saves, so that growth scales with the names.",
             ]
     growths = [result["pack"]["growth_mb"] for result in results]
     flat = max(growths) - min(growths) <= FLAT_TOLERANCE_MB

@@ -14,6 +14,7 @@ class PetitionsConfig(AppConfig):
         from core.page_cache.tokens import renew_on_every_view
         from petitions.models import PetitionPage
         from petitions.sign_form.token import make_form_token
+        from petitions.signals import signature_erased
         from petitions.signing.facts import forget_signing_facts_of_saved_petition
 
         # The sign form notes when it was shown, to refuse forms sent faster than a person could; a
@@ -26,3 +27,16 @@ class PetitionsConfig(AppConfig):
                 sender=PetitionPage,
                 dispatch_uid=f"petitions_forget_signing_facts_{id(signal)}",
             )
+
+        # An erased signer's name must not stay in a stored delivery pack: the packs of the petitions
+        # concerned are deleted (staff make a new one). Receivers hear this inside the erasure's
+        # transaction; the files go once it commits.
+        signature_erased.connect(
+            discard_packs_after_erasure, dispatch_uid="petitions_discard_delivery_packs_after_erasure"
+        )
+
+
+def discard_packs_after_erasure(sender, signature_ids, petition_ids, **kwargs):
+    from petitions.models.delivery_pack import discard_packs
+
+    discard_packs(petition_ids)

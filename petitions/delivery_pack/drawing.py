@@ -66,7 +66,8 @@ def register_fonts():
 
 @dataclass(frozen=True)
 class PackContent:
-    """Everything the pack shows. `signers` is an iterator of (name, region label), read once."""
+    """Everything the pack shows. `signers` is an iterator of (name as printed, region label), in the
+    order to print, read once."""
 
     title: str
     addressee: str
@@ -207,9 +208,9 @@ def _letter_story(content):
     not_named = max(content.total - content.named, 0)
     story.append(
         Paragraph(
-            f"The following pages name the {content.named:,} signers who agreed to their name being shown "
-            f"publicly, by region. The other {not_named:,} signers are counted above but not named: they "
-            "did not agree to their name being shown. No contact details are included.",
+            f"The following pages give the first name and region of the {content.named:,} signers who "
+            f"agreed to their first name and area being shown publicly. The other {not_named:,} signers "
+            "are counted above but not named: they did not agree to it. No contact details are included.",
             styles["small"],
         )
     )
@@ -282,7 +283,9 @@ class _NamesCanvas:
         self.page += 1
         self.pages_in_part += 1
         self.canvas.setFont(BOLD, HEADING_SIZE)
-        self.canvas.drawString(MARGIN, PAGE_HEIGHT - MARGIN, "Signers who agreed to be named")
+        self.canvas.drawString(
+            MARGIN, PAGE_HEIGHT - MARGIN, "Signers who agreed to be shown (first name, by region)"
+        )
         self.canvas.setFont(FONT, 8)
         self.canvas.drawRightString(
             PAGE_WIDTH - MARGIN, PAGE_HEIGHT - MARGIN, f"{self.content.title[:80]} - names, page {self.page}"

@@ -1,10 +1,11 @@
 """Making a delivery pack from the database: the figures and names of one consistent moment, streamed
 into the PDF (`drawing`), the file kept in the private storage, the pack's row kept up to date.
 
-Who is named: only signers who agreed to be shown publicly (`Signature.objects.shown_publicly()`), by
-first and last name and region. Handing names to the addressee is a disclosure of personal data; the
-"show my name" consent, recorded with its wording, is the one that covers it. Every other confirmed
-signer is counted, in the total and by region, but not named. No email, postcode or other contact
+Who is named, and how: only signers who agreed to be shown publicly (`Signature.objects.shown_publicly()`),
+and only as that consent's words say: "Show my first name and area", so the first name and the region,
+never the last name. Handing names to the addressee is a disclosure of personal data, and the "show my
+name" consent, recorded with its wording, is the only one that covers it. Every other confirmed signer
+is counted, in the total and by region, but not named. No last name, email, postcode or other contact
 detail is read. See docs/petitions.md, "The delivery pack".
 """
 
@@ -54,12 +55,12 @@ def _signers(petition_id, labels):
     rows = (
         Signature.objects.shown_publicly()
         .filter(petition_id=petition_id)
-        .order_by("region", "last_name", "first_name", "pk")
-        .values_list("first_name", "last_name", "region")
+        .order_by("region", "first_name", "pk")
+        .values_list("first_name", "region")
         .iterator(chunk_size=CHUNK_ROWS)
     )
-    for first_name, last_name, region in rows:
-        yield f"{first_name} {last_name}".strip(), labels.get(region, region)
+    for first_name, region in rows:
+        yield first_name.strip(), labels.get(region, region)
 
 
 def _content(petition, now):

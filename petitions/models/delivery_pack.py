@@ -7,7 +7,7 @@ through the admin's download view, and a newer ready pack deletes the older file
 
 from django.conf import settings
 from django.core.files.storage import storages
-from django.db import models
+from django.db import models, transaction
 
 
 def pack_storage():
@@ -55,3 +55,24 @@ class DeliveryPack(models.Model):
     @property
     def is_in_progress(self):
         return self.status in (PackStatus.QUEUED, PackStatus.RUNNING)
+
+
+def discard_packs(petition_ids):
+    """Delete the stored packs of these petitions (rows now, files once committed); how many.
+
+    Called when names a pack holds must go: a signer erased, a petition's signatures anonymised. A pack
+    still being made is left alone: it reads its own snapshot, and staff can make a new one after.
+    """
+    packs = DeliveryPack.objects.filter(petition_id__in=petition_ids).exclude(
+        status__in=[PackStatus.QUEUED, PackStatus.RUNNING]
+    )
+    files = [name for name in packs.values_list("file_name", flat=True) if name]
+    count, _ = packs.delete()
+
+    def delete_files():
+        storage = pack_storage()
+        for name in files:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return count

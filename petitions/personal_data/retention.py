@@ -14,6 +14,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from petitions.models import MailStatus, PetitionPage, Signature
+from petitions.models.delivery_pack import discard_packs
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ def anonymise_closed_petitions(now=None):
             )
             if count:
                 log(instance=petition, action=ANONYMISE_ACTION, data={"count": count})
+                # A stored delivery pack names signers: it goes with their names.
+                discard_packs([petition.pk])
         if count:
             done[petition.pk] = count
             logger.info("Anonymised %s signatures of closed petition %s", count, petition.pk)
