@@ -140,7 +140,7 @@ def measure(sizes, one_document):
     for rows in sorted(sizes):
         fill = run_child("--child", "fill", str(rows))
         result = {"rows": rows, "pack": run_child("--child", "pack", str(fill["petition"]), "parts")}
-        if one_document and rows == min(sizes):
+        if one_document:
             result["one_document"] = run_child("--child", "pack", str(fill["petition"]), "one")
         results.append(result)
         print(json.dumps(result), file=sys.stderr)
