@@ -112,8 +112,8 @@ class DeliveryPackView(AdminFormView):
         else:
             messages.success(
                 self.request,
-                "The pack is being made. It takes about a minute for every 100,000 signers named: "
-                "check again on this page.",
+                "The pack is being made in the background: a few seconds for a small petition, up to a "
+                "minute or two for a million signers. Check again on this page.",
             )
         return redirect("petitions_admin:delivery_pack", petition_id=self.petition.pk)
 
