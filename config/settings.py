@@ -207,6 +207,28 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=True),
         },
     }
+# Delivery packs hold signers' names: they are kept apart from uploads, never under a public URL, and
+# reach staff only through the admin's download view (petitions.delivery_pack.views), which checks the
+# export permission and records each download. On local disk they live in PRIVATE_MEDIA_ROOT (outside
+# MEDIA_ROOT, which a proxy may serve); with a bucket, under its own prefix, private, with no public URL.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
+STORAGES["delivery_packs"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+}
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["delivery_packs"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **STORAGES["default"]["OPTIONS"],
+            "location": "/".join(
+                filter(None, [env.str("AWS_LOCATION", default=""), "private/delivery-packs"])
+            ),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "custom_domain": None,
+        },
+    }
 # Where browsers load media from when it is not this site (the bucket's or CDN's origin, e.g.
 # https://media.example.org); the Content Security Policy allows images from there.
 MEDIA_ORIGIN = env.str("MEDIA_ORIGIN", default="")
@@ -419,6 +441,9 @@ MILESTONE_NOTIFY_EMAIL = env.str("MILESTONE_NOTIFY_EMAIL", default="")
 PETITION_HISTORY_CACHE_SECONDS = env.int("PETITION_HISTORY_CACHE_SECONDS", default=300)
 SIGNATURE_UNCONFIRMED_RETENTION_DAYS = env.int("SIGNATURE_UNCONFIRMED_RETENTION_DAYS", default=30)
 PETITION_ANONYMISE_AFTER_DAYS = env.int("PETITION_ANONYMISE_AFTER_DAYS", default=90)
+# The delivery pack's PDF (petitions.delivery_pack): a TrueType font for its text (empty: DejaVu Sans
+# when the host has it, else ReportLab's own Bitstream Vera), and where the finished packs are kept.
+DELIVERY_PACK_FONT = env.str("DELIVERY_PACK_FONT", default="")
 
 # Webhooks for the campaign's CRM (petitions.webhooks; docs/petitions.md, "Webhooks for the CRM"). A
 # delivery that fails is tried again after RETRY_SECONDS, doubling each time up to RETRY_MAX_SECONDS,

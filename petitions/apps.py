@@ -64,3 +64,15 @@ class PetitionsConfig(AppConfig):
                 sender=WebhookEndpoint,
                 dispatch_uid=f"petitions_webhooks_forget_endpoints_{id(signal)}",
             )
+        # An erased signer's name must not stay in a stored delivery pack: the packs of the petitions
+        # concerned are deleted (staff make a new one). Receivers hear this inside the erasure's
+        # transaction; the files go once it commits.
+        signature_erased.connect(
+            discard_packs_after_erasure, dispatch_uid="petitions_discard_delivery_packs_after_erasure"
+        )
+
+
+def discard_packs_after_erasure(sender, signature_ids, petition_ids, **kwargs):
+    from petitions.models.delivery_pack import discard_packs
+
+    discard_packs(petition_ids)

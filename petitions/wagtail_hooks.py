@@ -13,6 +13,8 @@ from wagtail.log_actions import LogFormatter
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 
+from petitions.delivery_pack.requesting import DOWNLOAD_ACTION, REQUEST_ACTION
+from petitions.delivery_pack.views import DeliveryPackIndexView, DeliveryPackView, download_pack
 from petitions.embeds.viewsets import EmbedPartnerViewSet
 from petitions.models import PetitionPage, Signature
 from petitions.personal_data.erasure import ERASE_SIGNATORY_ACTION, ERASE_SIGNATURES_ACTION
@@ -61,6 +63,9 @@ def register_admin_urls():
             OutcomeUpdateFromTimelineView.as_view(),
             name="outcome_update_from_timeline",
         ),
+        path("delivery-packs/", DeliveryPackIndexView.as_view(), name="delivery_packs"),
+        path("<int:petition_id>/delivery-pack/", DeliveryPackView.as_view(), name="delivery_pack"),
+        path("delivery-packs/<int:pack_id>/download/", download_pack, name="delivery_pack_download"),
     ]
     return [path("petitions/", include((urls, "petitions_admin"), namespace="petitions_admin"))]
 
@@ -127,6 +132,17 @@ def register_milestones_menu_item():
         icon_name="pick",
         order=906,
         permission=SEND_PERMISSION,
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_delivery_pack_menu_item():
+    return PermissionMenuItem(
+        "Delivery packs",
+        reverse("petitions_admin:delivery_packs"),
+        icon_name="doc-full",
+        order=905,
+        permission="petitions.export_signature",
     )
 
 
@@ -199,9 +215,29 @@ class ExportFormatter(LogFormatter):
         )
 
 
+class DeliveryPackRequestFormatter(LogFormatter):
+    label = "Ask for a delivery pack"
+
+    def format_message(self, log_entry):
+        return f"Asked for delivery pack {(log_entry.data or {}).get('pack', '?')} of this petition."
+
+
+class DeliveryPackDownloadFormatter(LogFormatter):
+    label = "Download a delivery pack"
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        return (
+            f"Downloaded delivery pack {data.get('pack', '?')}: {data.get('named', '?')} signers named, "
+            f"{data.get('total', '?')} signatures counted."
+        )
+
+
 @hooks.register("register_log_actions")
 def register_export_log_action(actions):
     actions.register_action(EXPORT_ACTION)(ExportFormatter)
+    actions.register_action(REQUEST_ACTION)(DeliveryPackRequestFormatter)
+    actions.register_action(DOWNLOAD_ACTION)(DeliveryPackDownloadFormatter)
 
 
 class UpdateStepFormatter(LogFormatter):

@@ -2,6 +2,7 @@
 
 from petitions.models.consent import ConsentWording
 from petitions.models.counts import SignatureCount, SignatureDayCount, SignatureHourCount
+from petitions.models.delivery_pack import DeliveryPack, PackStatus
 from petitions.models.embeds import EmbedPartner
 from petitions.models.milestones import PetitionMilestone
 from petitions.models.petition_page import PetitionPage
@@ -17,6 +18,8 @@ __all__ = [
     "UpdateDelivery",
     "UpdateStatus",
     "ConsentWording",
+    "DeliveryPack",
+    "PackStatus",
     "EmbedPartner",
     "InvalidationCategory",
     "Measure",

@@ -16,6 +16,7 @@ from wagtail.log_actions import log
 
 from petitions.models import MailStatus, PetitionPage, Signature
 from petitions.models.bulk import BATCH_SIZE
+from petitions.models.delivery_pack import discard_packs
 from petitions.models.record import Measure, adjust_record, moves
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ def anonymise_closed_petitions(now=None):
             adjust_record(Counter({(petition.pk, Measure.ANONYMISED): count}))
             if count:
                 log(instance=petition, action=ANONYMISE_ACTION, data={"count": count})
+                # A stored delivery pack names signers: it goes with their names.
+                discard_packs([petition.pk])
         if count:
             done[petition.pk] = count
             logger.info("Anonymised %s signatures of closed petition %s", count, petition.pk)
