@@ -112,6 +112,12 @@ WEBHOOK_PERMISSIONS = {
     "delete_webhookendpoint",
     "view_webhookdelivery",
 }
+PARTNER_SITE_PERMISSIONS = {
+    "view_embedpartner",
+    "add_embedpartner",
+    "change_embedpartner",
+    "delete_embedpartner",
+}
 
 
 def test_groups_hold_exactly_their_petitions_permissions(db):
@@ -130,6 +136,7 @@ def test_groups_hold_exactly_their_petitions_permissions(db):
         "change_petitionupdate",
         "send_petitionupdate",
         *WEBHOOK_PERMISSIONS,
+        *PARTNER_SITE_PERMISSIONS,
     }
     assert signature_permissions("Data protection officer") == {
         "view_signature",
@@ -137,6 +144,7 @@ def test_groups_hold_exactly_their_petitions_permissions(db):
         "manage_signature",
         "erase_signature",
         *WEBHOOK_PERMISSIONS,
+        *PARTNER_SITE_PERMISSIONS,
     }
     assert signature_permissions("Editors") == set()
     assert signature_permissions("Moderators") == set()

@@ -43,25 +43,27 @@ def text_of(response):
     return " ".join(BeautifulSoup(response.content, "html.parser").get_text(" ").split())
 
 
-def make_change(browser, signature, change):
+def make_change(csrf_client, signature, change):
     """Open the page, follow the change's button to its confirm step, and press the button there, as the
     signer does (with the CSRF token the step's form carries); the answer to the press."""
     path = page_path(signature)
-    page = browser.get(path)
+    page = csrf_client.get(path)
     assert page.status_code == 200
     soup = BeautifulSoup(page.content, "html.parser")
     link = soup.find("a", href=f"{path}?change={change}")
     assert link is not None, f"no button for {change}"
-    step = browser.get(link["href"])
+    step = csrf_client.get(link["href"])
     assert step.status_code == 200
     html = step.content.decode()
     csrf_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     assert f'name="change" value="{change}"' in html
-    return post_form(browser, path, {"csrfmiddlewaretoken": csrf_token, "change": change})
+    return post_form(csrf_client, path, {"csrfmiddlewaretoken": csrf_token, "change": change})
 
 
 @pytest.fixture
-def browser():
+def csrf_client():
+    """A client that sends the CSRF token as a browser would. (Not `browser`: that name is
+    pytest-playwright's fixture, and taking it moved these tests among the browser tests.)"""
     return Client(enforce_csrf_checks=True)
 
 
@@ -141,14 +143,14 @@ def test_opening_the_page_and_every_confirm_step_changes_nothing(client, petitio
 
 
 def test_withdrawing_contact_consent_stops_campaign_news_for_all_their_letters_on_the_site(
-    browser, petition, received
+    csrf_client, petition, received
 ):
     signature = confirmed_signature(petition, email="Ann@Example.org", contact_consent=True)
     other_letter = PetitionPageFactory(parent=petition.get_parent())
     same_person = confirmed_signature(other_letter, email="ann@example.org", contact_consent=True)
     someone_else = confirmed_signature(petition, email="bob@example.org", contact_consent=True)
 
-    response = make_change(browser, signature, "contact-off")
+    response = make_change(csrf_client, signature, "contact-off")
 
     assert response.status_code == 302
     assert response.url == page_path(signature) + "?done=contact-off"
@@ -166,20 +168,20 @@ def test_withdrawing_contact_consent_stops_campaign_news_for_all_their_letters_o
         "wording": signature.contact_consent_wording_id,
         "via": "signer-page",
     }
-    done = text_of(browser.get(response.url))
+    done = text_of(csrf_client.get(response.url))
     assert "You will not get emails about the campaign from now on." in done
     assert "You withdrew your agreement on" in done
 
 
-def test_giving_contact_consent_again_records_the_words_shown_now_and_the_time(browser, petition):
+def test_giving_contact_consent_again_records_the_words_shown_now_and_the_time(csrf_client, petition):
     signature = confirmed_signature(petition, contact_consent=False)
     signed_wording = signature.contact_consent_wording_id
     petition.contact_consent_wording = "Yes, email me about this campaign and what comes next."
     petition.save_revision().publish()
 
-    step = browser.get(page_path(signature) + "?change=contact-on")
+    step = csrf_client.get(page_path(signature) + "?change=contact-on")
     assert "Yes, email me about this campaign and what comes next." in text_of(step)
-    response = make_change(browser, signature, "contact-on")
+    response = make_change(csrf_client, signature, "contact-on")
 
     assert response.status_code == 302
     signature.refresh_from_db()
@@ -196,12 +198,12 @@ def test_giving_contact_consent_again_records_the_words_shown_now_and_the_time(b
     assert (entry.data["agreed"], entry.data["wording"]) == (True, wording.pk)
 
 
-def test_taking_the_name_off_the_public_list_removes_it_from_the_signers_page(browser, client, petition):
+def test_taking_the_name_off_the_public_list_removes_it_from_the_signers_page(csrf_client, client, petition):
     signature = confirmed_signature(petition, first_name="Zelda", show_publicly=True)
     signers_path = reverse("petitions:signers", args=[petition.pk])
     assert "Zelda" in text_of(client.get(signers_path))
 
-    response = make_change(browser, signature, "public-off")
+    response = make_change(csrf_client, signature, "public-off")
 
     assert response.status_code == 302
     assert "Zelda" not in text_of(client.get(signers_path))
@@ -209,25 +211,25 @@ def test_taking_the_name_off_the_public_list_removes_it_from_the_signers_page(br
     assert (signature.show_publicly, signature.show_publicly_withdrawn_at is not None) == (False, True)
     assert get_counts(petition).total == 1, "the signature still counts"
 
-    make_change(browser, signature, "public-on")
+    make_change(csrf_client, signature, "public-on")
     assert "Zelda" in text_of(client.get(signers_path))
     signature.refresh_from_db()
     assert signature.show_publicly_given_at is not None
 
 
 def test_withdrawing_the_signature_erases_it_lowers_the_count_and_audits_without_the_address(
-    browser, petition, received
+    csrf_client, petition, received
 ):
     signature = confirmed_signature(petition, email="private.person@example.org", first_name="Quill")
     kept = confirmed_signature(petition)
     assert get_counts(petition).total == 2
     path = page_path(signature)
 
-    response = make_change(browser, signature, "withdraw")
+    response = make_change(csrf_client, signature, "withdraw")
 
     assert response.status_code == 302
     assert response.url == reverse("petitions:signer_page_withdrawn")
-    assert "Your signature has been withdrawn" in text_of(browser.get(response.url))
+    assert "Your signature has been withdrawn" in text_of(csrf_client.get(response.url))
     assert not Signature.objects.filter(pk=signature.pk).exists()
     assert Signature.objects.filter(pk=kept.pk).exists()
     assert get_counts(petition).total == 1
@@ -240,14 +242,14 @@ def test_withdrawing_the_signature_erases_it_lowers_the_count_and_audits_without
     )
     assert "private.person" not in every_entry
     assert "Quill" not in every_entry
-    again = browser.get(path)
+    again = csrf_client.get(path)
     assert again.status_code == 410
     assert "Nothing is kept for this link" in text_of(again)
 
 
-def test_a_change_without_the_csrf_token_changes_nothing(petition, browser):
+def test_a_change_without_the_csrf_token_changes_nothing(petition, csrf_client):
     signature = confirmed_signature(petition, contact_consent=True)
-    response = post_form(browser, page_path(signature), {"change": "contact-off"})
+    response = post_form(csrf_client, page_path(signature), {"change": "contact-off"})
     assert response.status_code == 403
     signature.refresh_from_db()
     assert signature.contact_consent is True
