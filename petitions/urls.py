@@ -3,6 +3,7 @@
 from django.urls import path
 
 from petitions.signing import views
+from petitions.updates import unsubscribe
 
 app_name = "petitions"
 
@@ -12,4 +13,6 @@ urlpatterns = [
     path("<int:petition_id>/count.json", views.count_json, name="count"),
     path("<int:petition_id>/signers/", views.signers, name="signers"),
     path("confirm/<secret:token>/", views.confirm, name="confirm"),
+    path("unsubscribe/<secret:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
+    path("unsubscribed/", unsubscribe.unsubscribed, name="unsubscribed"),
 ]

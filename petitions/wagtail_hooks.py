@@ -19,6 +19,7 @@ from petitions.staff.exports import EXPORT_ACTION
 from petitions.staff.invalidation import INVALIDATE_ACTION, RESTORE_ACTION
 from petitions.staff.views import EraseSignatoryView, InvalidateSignaturesView
 from petitions.staff.viewsets import SignatureViewSet
+from petitions.updates.sending import FINISHED_ACTION, STARTED_ACTION, STOPPED_ACTION
 
 
 @hooks.register("register_admin_viewset")
@@ -111,6 +112,28 @@ class ExportFormatter(LogFormatter):
             f"profile '{data.get('profile', '?')}', from the {data.get('source', 'admin')}. "
             f"Filters: {filters or 'none'}."
         )
+
+
+class SendingFinishedFormatter(LogFormatter):
+    label = "Finish sending an update"
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        return (
+            f"Finished sending: {data.get('sent', '?')} sent, {data.get('failed', '?')} failed, "
+            f"{data.get('skipped', '?')} skipped (no longer agreed, or no longer valid)."
+        )
+
+
+@hooks.register("register_log_actions")
+def register_update_sending_log_actions(actions):
+    actions.register_action(STARTED_ACTION)(
+        _count_formatter("Start sending an update", "Started sending to {count} signers.")
+    )
+    actions.register_action(STOPPED_ACTION)(
+        _count_formatter("Stop a cancelled update", "Cancelled part-way: {count} signers were not sent it.")
+    )
+    actions.register_action(FINISHED_ACTION)(SendingFinishedFormatter)
 
 
 @hooks.register("register_log_actions")
