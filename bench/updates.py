@@ -180,7 +180,8 @@ def child_fill(audience):
         subject="The letter was delivered",
         body=(
             "<h2>We did it</h2><p>On Monday we handed <b>the open letter</b> in, with every signature. "
-            'Read <a href="https://example.org/report">what happened</a>.</p><ul><li>One</li><li>Two</li></ul>'
+            'Read <a href="https://example.org/report">what happened</a>.</p>'
+            "<ul><li>One</li><li>Two</li></ul>"
         ),
         status=UpdateStatus.APPROVED,
     )
@@ -191,15 +192,17 @@ def child_floor(update_id, count, port):
     """A plain smtplib loop: the update's mail, built once, to `count` addresses over one connection."""
     setup_django()
     from petitions.models import PetitionUpdate, Signature
+    from petitions.updates.mail import compose_update_message, petition_url, site_root_url
     from petitions.updates.sending import signer_page_url
-    from petitions.updates.mail import compose_update_message, site_root_url
     from petitions.updates.unsubscribe import add_unsubscribe_headers, unsubscribe_url
 
     update = PetitionUpdate.objects.select_related("petition").get(pk=update_id)
     signature = Signature.objects.filter(petition=update.petition).order_by("pk").first()
     root = site_root_url(update.petition)
     link = unsubscribe_url(root, signature.pk)
-    message = compose_update_message(update, signature, link, signer_page_url(update, signature, root))
+    message = compose_update_message(
+        update, signature, link, signer_page_url(signature, petition_url(update.petition))
+    )
     add_unsubscribe_headers(message, link)
     data = message.message().as_bytes(linesep="\r\n")
     started = time.perf_counter()

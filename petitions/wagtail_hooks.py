@@ -1,5 +1,5 @@
-"""Admin wiring for petitions: the Signatories section, audit-log actions, the invalidation and erasure
-screens, page deletion."""
+"""Admin wiring for petitions: the Signatories section, updates to signers, audit-log actions, the
+invalidation and erasure screens, page deletion."""
 
 from django.db.models import Q
 from django.shortcuts import redirect
@@ -10,6 +10,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.log_actions import LogFormatter
 from wagtail.models import Page
+from wagtail.snippets.models import register_snippet
 
 from petitions.models import PetitionPage, Signature
 from petitions.personal_data.erasure import ERASE_SIGNATORY_ACTION, ERASE_SIGNATURES_ACTION
@@ -19,12 +20,17 @@ from petitions.staff.exports import EXPORT_ACTION
 from petitions.staff.invalidation import INVALIDATE_ACTION, RESTORE_ACTION
 from petitions.staff.views import EraseSignatoryView, InvalidateSignaturesView
 from petitions.staff.viewsets import SignatureViewSet
+from petitions.updates.approval import APPROVE_ACTION, CANCEL_ACTION, SUBMIT_ACTION, TEST_SENT_ACTION
 from petitions.updates.sending import FINISHED_ACTION, STARTED_ACTION, STOPPED_ACTION
+from petitions.updates.viewsets import PetitionUpdateViewSet
 
 
 @hooks.register("register_admin_viewset")
 def register_signatory_viewset():
     return SignatureViewSet()
+
+
+register_snippet(PetitionUpdateViewSet)
 
 
 for bulk_action in SIGNATURE_BULK_ACTIONS:
@@ -139,6 +145,28 @@ def register_update_sending_log_actions(actions):
 @hooks.register("register_log_actions")
 def register_export_log_action(actions):
     actions.register_action(EXPORT_ACTION)(ExportFormatter)
+
+
+class UpdateStepFormatter(LogFormatter):
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        return self.message.format(count=data.get("count", "?"))
+
+
+@hooks.register("register_log_actions")
+def register_update_log_actions(actions):
+    for action, label, message in [
+        (
+            SUBMIT_ACTION,
+            "Submit update for approval",
+            "Submitted for approval, for {count} signers at the time.",
+        ),
+        (APPROVE_ACTION, "Approve update", "Approved for {count} signers."),
+        (CANCEL_ACTION, "Cancel update", "Cancelled."),
+        (TEST_SENT_ACTION, "Send a test of an update", "Sent a test to their own address."),
+    ]:
+        formatter = type("UpdateStep", (UpdateStepFormatter,), {"label": label, "message": message})
+        actions.register_action(action)(formatter)
 
 
 def petitions_with_signatures_among(pages):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from wagtail.fields import RichTextField
+from wagtail.models import RevisionMixin
 
 UPDATE_BODY_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul"]
 
@@ -27,8 +28,12 @@ class UpdateStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class PetitionUpdate(models.Model):
-    """An update by email to the signers of one petition."""
+class PetitionUpdate(RevisionMixin, models.Model):
+    """An update by email to the signers of one petition.
+
+    Each save in the admin keeps a revision (who wrote what, when); the status moves only through
+    petitions.updates.approval, which writes the audit log.
+    """
 
     petition = models.ForeignKey("petitions.PetitionPage", on_delete=models.PROTECT, related_name="updates")
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.CAMPAIGN_NEWS)
@@ -69,6 +74,11 @@ class PetitionUpdate(models.Model):
 
     def __str__(self):
         return self.subject
+
+    @property
+    def is_editable(self):
+        """Only a draft may be changed: once submitted, what the approver sees is what is sent."""
+        return self.status == UpdateStatus.DRAFT
 
 
 class DeliveryStatus(models.TextChoices):

@@ -22,8 +22,11 @@ SAMPLE_FIRST_NAME = "Alex"
 
 
 def site_root_url(petition):
-    site = petition.get_site()
-    return (site.root_url if site else settings.WAGTAILADMIN_BASE_URL).rstrip("/")
+    # Kept on the petition object: a sending batch asks once per mail, and the answer is one query.
+    if getattr(petition, "_mail_root_url", None) is None:
+        site = petition.get_site()
+        petition._mail_root_url = (site.root_url if site else settings.WAGTAILADMIN_BASE_URL).rstrip("/")
+    return petition._mail_root_url
 
 
 _RELATIVE_HREF = re.compile(r'href="(/[^"]*)"')
@@ -58,7 +61,8 @@ class _PlainText(HTMLParser):
         if tag in {"ul", "ol"}:
             self.lists.append([tag, 0])
         elif tag == "li" and self.lists:
-            self._newlines(1)
+            if not "".join(self.parts).endswith("\n"):
+                self._newlines(1)
             kind = self.lists[-1]
             kind[1] += 1
             indent = "  " * (len(self.lists) - 1)
@@ -100,26 +104,42 @@ def body_text(html):
     return unescape(parser.text())
 
 
-def update_context(update, first_name, unsubscribe_url, signer_page_url):
-    html = body_html(update)
+def petition_url(petition):
+    return site_root_url(petition) + (petition.url or "/")
+
+
+def _update_parts(update):
+    """What every recipient's copy shares (the body as HTML and text, the letter's address), made once
+    per update object and body: a sending batch composes hundreds of mails from one object."""
+    parts = getattr(update, "_mail_parts", None)
+    if parts is None or parts[0] != update.body:
+        html = body_html(update)
+        parts = (update.body, html, body_text(html), petition_url(update.petition))
+        update._mail_parts = parts
+    return parts
+
+
+def update_context(update, first_name, unsubscribe_url, signer_page_url, is_test=False):
+    _body, html, text, letter_url = _update_parts(update)
     return {
+        "is_test": is_test,
         "update": update,
         "petition": update.petition,
         "first_name": first_name,
         "body_html": mark_safe(html),  # noqa: S308 -- expanded from the admin's rich text, as pages show it
-        "body_text": body_text(html),
+        "body_text": text,
         "is_outcome": update.audience == Audience.OUTCOME,
         "unsubscribe_url": unsubscribe_url,
         "signer_page_url": signer_page_url,
-        "petition_url": site_root_url(update.petition) + (update.petition.url or "/"),
+        "petition_url": letter_url,
     }
 
 
-def render_update(update, first_name, unsubscribe_url, signer_page_url):
+def render_update(update, first_name, unsubscribe_url, signer_page_url, is_test=False):
     """The subject, plain text and HTML of an update as one recipient sees it."""
-    context = update_context(update, first_name, unsubscribe_url, signer_page_url)
+    context = update_context(update, first_name, unsubscribe_url, signer_page_url, is_test)
     return (
-        update.subject,
+        f"[Test] {update.subject}" if is_test else update.subject,
         render_to_string("petitions/emails/update.txt", context),
         render_to_string("petitions/emails/update.html", context),
     )
@@ -130,8 +150,18 @@ def compose_update_message(update, signature, unsubscribe_url, signer_page_url):
     return build_message(update, signature.email, signature.first_name, unsubscribe_url, signer_page_url)
 
 
-def build_message(update, to_address, first_name, unsubscribe_url, signer_page_url):
-    subject, text, html = render_update(update, first_name, unsubscribe_url, signer_page_url)
+def compose_test_message(update, to_address):
+    """The update as a sample signer would get it, for a member of staff to check in their own inbox.
+
+    A sample first name, and links that lead to the letter's page: a test must not unsubscribe anyone
+    or open anyone's page.
+    """
+    url = petition_url(update.petition)
+    return build_message(update, to_address, SAMPLE_FIRST_NAME, url, url, is_test=True)
+
+
+def build_message(update, to_address, first_name, unsubscribe_url, signer_page_url, is_test=False):
+    subject, text, html = render_update(update, first_name, unsubscribe_url, signer_page_url, is_test)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to_address])
     message.attach_alternative(html, "text/html")
     return message

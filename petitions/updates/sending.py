@@ -46,7 +46,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 from wagtail.log_actions import log
@@ -54,7 +54,8 @@ from wagtail.log_actions import log
 from petitions.mail.delivery import retry_delay
 from petitions.models import DeliveryStatus, PetitionUpdate, Signature, UpdateDelivery, UpdateStatus
 from petitions.updates.audience import recipients
-from petitions.updates.mail import compose_update_message, site_root_url
+from petitions.updates.mail import compose_update_message, petition_url, site_root_url
+from petitions.updates.progress import delivery_progress
 from petitions.updates.unsubscribe import add_unsubscribe_headers, unsubscribe_url
 
 logger = logging.getLogger(__name__)
@@ -255,6 +256,7 @@ class SendingRun:
                 status=DeliveryStatus.SKIPPED, next_attempt_at=None
             )
         root_url = site_root_url(update.petition)
+        letter_url = petition_url(update.petition)
         todo = [pk for pk, sig in pairs if sig in eligible]
         mail = get_connection(fail_silently=False)
         sent = 0
@@ -268,7 +270,7 @@ class SendingRun:
                 if timezone.now() - self.last_heartbeat >= HEARTBEAT and not self._heartbeat():
                     return sent, "stopped"
                 self.pacer.wait()
-                outcome = self._deliver(update, delivery_id, mail, root_url)
+                outcome = self._deliver(update, delivery_id, mail, root_url, letter_url)
                 if outcome is None:
                     continue
                 sent += outcome.status == DeliveryStatus.SENT
@@ -286,7 +288,7 @@ class SendingRun:
             _close(mail)
         return sent, None
 
-    def _deliver(self, update, delivery_id, mail, root_url):
+    def _deliver(self, update, delivery_id, mail, root_url, letter_url):
         """Send one mail with its row locked, if the row is still due; None if it is not (or locked)."""
         now = timezone.now()
         with transaction.atomic():
@@ -305,7 +307,7 @@ class SendingRun:
             signature = delivery.signature
             unsubscribe = unsubscribe_url(root_url, signature.pk)
             message = compose_update_message(
-                update, signature, unsubscribe, signer_page_url(update, signature, root_url)
+                update, signature, unsubscribe, signer_page_url(signature, letter_url)
             )
             add_unsubscribe_headers(message, unsubscribe)
             delivery.attempts += 1
@@ -344,7 +346,7 @@ class SendingRun:
                 pk=update.pk, status=UpdateStatus.SENDING, sending_run=self.run
             ).update(status=UpdateStatus.SENT, sent_at=now, sending_heartbeat_at=None)
             if finished:
-                log(instance=update, action=FINISHED_ACTION, data=sending_progress(update))
+                log(instance=update, action=FINISHED_ACTION, data=delivery_progress(update))
         if finished:
             logger.info("Update %s: sending finished", update.pk)
 
@@ -377,9 +379,11 @@ def _hand_over(mail, message):
     return _Outcome(DeliveryStatus.SENT)
 
 
-def signer_page_url(update, signature, root_url):
-    """Where the mail's "your signature" link goes: the letter's page until the signer's own page exists."""
-    return root_url + (update.petition.url or "/")
+def signer_page_url(signature, letter_url):
+    """Where the mail's "your signature" link goes. The signer's own page (petitions.selfservice, built
+    on another branch) replaces the letter's page here once both are merged:
+    `petitions.selfservice.links.signer_page_url(signature, petition)`."""
+    return letter_url
 
 
 def mark_undeliverable(email, now):
@@ -398,20 +402,6 @@ def skip_remaining(update_id):
             update = PetitionUpdate.objects.get(pk=update_id)
             log(instance=update, action=STOPPED_ACTION, data={"count": skipped})
     return skipped
-
-
-def sending_progress(update):
-    """Queued, sent, failed (for good or waiting for a retry), skipped and remaining rows: one query."""
-    counts = UpdateDelivery.objects.filter(update=update).aggregate(
-        queued=Count("pk", filter=Q(status=DeliveryStatus.QUEUED)),
-        sent=Count("pk", filter=Q(status=DeliveryStatus.SENT)),
-        failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)),
-        retrying=Count("pk", filter=Q(status=DeliveryStatus.FAILED, next_attempt_at__isnull=False)),
-        skipped=Count("pk", filter=Q(status=DeliveryStatus.SKIPPED)),
-        total=Count("pk"),
-    )
-    counts["remaining"] = counts["queued"] + counts["retrying"]
-    return counts
 
 
 def resume_stuck_updates(now=None):

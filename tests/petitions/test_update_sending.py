@@ -15,7 +15,8 @@ from wagtail.models import ModelLogEntry
 
 from petitions.models import Audience, DeliveryStatus, PetitionUpdate, Signature, UpdateDelivery, UpdateStatus
 from petitions.updates import sending
-from petitions.updates.sending import CannotSend, Pacer, SendingRun, sending_progress, start_sending
+from petitions.updates.progress import delivery_progress
+from petitions.updates.sending import CannotSend, Pacer, SendingRun, start_sending
 from petitions.updates.unsubscribe import read_unsubscribe_token
 from tests.faults.services import SmtpSink, free_port
 
@@ -156,7 +157,7 @@ def test_each_recipient_gets_one_mail_with_the_one_click_unsubscribe_headers(pet
         assert header[1:-1] in mail.body
         assert header[1:-1] in mail.alternatives[0][0]
         assert mail.subject == "The letter was delivered"
-    assert sending_progress(update) == {
+    assert delivery_progress(update) == {
         "queued": 0,
         "sent": 2,
         "failed": 0,
@@ -164,6 +165,7 @@ def test_each_recipient_gets_one_mail_with_the_one_click_unsubscribe_headers(pet
         "skipped": 0,
         "total": 2,
         "remaining": 0,
+        "started": True,
     }
     assert ModelLogEntry.objects.get(action=sending.FINISHED_ACTION).data["sent"] == 2
 
@@ -212,7 +214,7 @@ def test_cancelling_part_way_skips_everyone_not_yet_sent(petition, settings, mai
     PetitionUpdate.objects.filter(pk=update.pk).update(status=UpdateStatus.CANCELLED)
     SendingRun(update.pk, update.sending_run).send_batch()
     assert len(mailoutbox) == 2
-    progress = sending_progress(update)
+    progress = delivery_progress(update)
     assert (progress["sent"], progress["skipped"], progress["remaining"]) == (2, 3, 0)
     assert ModelLogEntry.objects.get(action=sending.STOPPED_ACTION).data == {"count": 3}
 
@@ -225,13 +227,22 @@ def test_a_task_of_an_older_run_sends_nothing(petition, audience, mailoutbox):
     assert mailoutbox == []
 
 
-def test_progress_is_one_query(petition, audience):
+def test_progress_counts_retries_as_still_to_send_in_one_query(petition, audience):
     update = approved_update(petition)
     start_sending(update.pk)
+    first = UpdateDelivery.objects.filter(update=update).order_by("pk").first()
+    UpdateDelivery.objects.filter(pk=first.pk).update(
+        status=DeliveryStatus.FAILED, attempts=1, next_attempt_at=timezone.now()
+    )
     with CaptureQueriesContext(connection) as queries:
-        progress = sending_progress(update)
+        progress = delivery_progress(update)
     assert len(queries) == 1
-    assert (progress["queued"], progress["remaining"], progress["total"]) == (2, 2, 2)
+    assert (progress["queued"], progress["retrying"], progress["remaining"], progress["total"]) == (
+        1,
+        1,
+        2,
+        2,
+    )
 
 
 def test_the_pacer_holds_the_rate_by_count():

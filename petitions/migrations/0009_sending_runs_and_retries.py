@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('petitions', '0006_signer_follow_up'),
+        ('petitions', '0008_updates_campaign_staff_permissions'),
     ]
 
     operations = [
