@@ -132,7 +132,8 @@ def _write_deliveries(update):
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (update_id, signature_id, status, attempts, last_error) "  # noqa: S608 - our table name, parameters bound
-            f"SELECT %s, audience.*, %s, 0, '' FROM ({sql}) AS audience "
+            # `WHERE 1 = 1`: SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT to parse it.
+            f"SELECT %s, audience.*, %s, 0, '' FROM ({sql}) AS audience WHERE 1 = 1 "
             "ON CONFLICT (update_id, signature_id) DO NOTHING",
             [update.pk, DeliveryStatus.QUEUED, *params],
         )
