@@ -5,6 +5,7 @@ from django.urls import path
 from petitions.embeds import views as embed_views
 from petitions.selfservice import views as signer_page_views
 from petitions.signing import open_data, views
+from petitions.updates import unsubscribe
 
 app_name = "petitions"
 
@@ -26,4 +27,6 @@ urlpatterns = [
         embed_views.embed_check_email,
         name="embed_check_email",
     ),
+    path("unsubscribe/<secret:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
+    path("unsubscribed/", unsubscribe.unsubscribed, name="unsubscribed"),
 ]

@@ -29,6 +29,7 @@ from petitions.staff.outcome_updates import OutcomeUpdateFromTimelineView
 from petitions.staff.views import EraseSignatoryView, InvalidateSignaturesView, SignaturesBySourceView
 from petitions.staff.viewsets import SignatureViewSet
 from petitions.updates.approval import APPROVE_ACTION, CANCEL_ACTION, SUBMIT_ACTION, TEST_SENT_ACTION
+from petitions.updates.sending import FINISHED_ACTION, STARTED_ACTION, STOPPED_ACTION
 from petitions.updates.viewsets import PetitionUpdateViewSet
 from petitions.webhooks.views import RETRIED_ACTION, SECRET_CHANGED_ACTION, SECRET_SHOWN_ACTION
 from petitions.webhooks.viewsets import WebhookDeliveryViewSet, WebhookEndpointViewSet
@@ -231,6 +232,28 @@ class DeliveryPackDownloadFormatter(LogFormatter):
             f"Downloaded delivery pack {data.get('pack', '?')}: {data.get('named', '?')} signers named, "
             f"{data.get('total', '?')} signatures counted."
         )
+
+
+class SendingFinishedFormatter(LogFormatter):
+    label = "Finish sending an update"
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        return (
+            f"Finished sending: {data.get('sent', '?')} sent, {data.get('failed', '?')} failed, "
+            f"{data.get('skipped', '?')} skipped (no longer agreed, or no longer valid)."
+        )
+
+
+@hooks.register("register_log_actions")
+def register_update_sending_log_actions(actions):
+    actions.register_action(STARTED_ACTION)(
+        _count_formatter("Start sending an update", "Started sending to {count} signers.")
+    )
+    actions.register_action(STOPPED_ACTION)(
+        _count_formatter("Stop a cancelled update", "Cancelled part-way: {count} signers were not sent it.")
+    )
+    actions.register_action(FINISHED_ACTION)(SendingFinishedFormatter)
 
 
 @hooks.register("register_log_actions")

@@ -61,6 +61,11 @@ class PetitionUpdate(RevisionMixin, models.Model):
     )
     sending_started_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True, help_text="When the last recipient was sent to.")
+    # The sending run that may send: a task of an older run stops at its next check. The sweeper starts
+    # a new run when the last one stopped (petitions.updates.sending).
+    sending_run = models.PositiveIntegerField(default=0, editable=False)
+    # When the sending run last showed it was alive; empty while no run is going (waiting for retries).
+    sending_heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "update to signers"
@@ -94,6 +99,9 @@ class UpdateDelivery(models.Model):
     status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # For a failed delivery: when it may be tried again; empty once no retry is left (a permanent refusal,
+    # or too many attempts).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(
         max_length=100, blank=True, help_text="The kind of error only: messages can hold addresses."
     )

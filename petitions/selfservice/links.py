@@ -36,10 +36,15 @@ def signature_from_token(token):
 
 
 def site_root_url(petition):
-    """The base of absolute links in mails about `petition`: its Wagtail site, else WAGTAILADMIN_BASE_URL
-    (the same base the confirmation mail uses)."""
-    site = petition.get_site()
-    return site.root_url if site else settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    """The base of absolute links in mails about `petition` (the confirmation, updates, the signer's
+    page): its Wagtail site, else WAGTAILADMIN_BASE_URL, without a trailing slash.
+
+    Kept on the petition object: a batch of update mails asks once per mail, and the answer is a query.
+    """
+    if getattr(petition, "_mail_root_url", None) is None:
+        site = petition.get_site()
+        petition._mail_root_url = (site.root_url if site else settings.WAGTAILADMIN_BASE_URL).rstrip("/")
+    return petition._mail_root_url
 
 
 def signer_page_url(signature, petition=None):

@@ -9,21 +9,16 @@ from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from wagtail.rich_text import expand_db_html
 
 from petitions.models import Audience
+from petitions.selfservice.links import site_root_url
 
 # The first name the preview and the test mail use: never a real signer's.
 SAMPLE_FIRST_NAME = "Alex"
-
-
-def site_root_url(petition):
-    site = petition.get_site()
-    return (site.root_url if site else settings.WAGTAILADMIN_BASE_URL).rstrip("/")
 
 
 _RELATIVE_HREF = re.compile(r'href="(/[^"]*)"')
@@ -105,19 +100,30 @@ def petition_url(petition):
     return site_root_url(petition) + (petition.url or "/")
 
 
+def _update_parts(update):
+    """What every recipient's copy shares (the body as HTML and text, the letter's address), made once
+    per update object and body: a sending batch composes hundreds of mails from one object."""
+    parts = getattr(update, "_mail_parts", None)
+    if parts is None or parts[0] != update.body:
+        html = body_html(update)
+        parts = (update.body, html, body_text(html), petition_url(update.petition))
+        update._mail_parts = parts
+    return parts
+
+
 def update_context(update, first_name, unsubscribe_url, signer_page_url, is_test=False):
-    html = body_html(update)
+    _body, html, text, letter_url = _update_parts(update)
     return {
         "is_test": is_test,
         "update": update,
         "petition": update.petition,
         "first_name": first_name,
         "body_html": mark_safe(html),  # noqa: S308 -- expanded from the admin's rich text, as pages show it
-        "body_text": body_text(html),
+        "body_text": text,
         "is_outcome": update.audience == Audience.OUTCOME,
         "unsubscribe_url": unsubscribe_url,
         "signer_page_url": signer_page_url,
-        "petition_url": petition_url(update.petition),
+        "petition_url": letter_url,
     }
 
 

@@ -16,9 +16,11 @@ def delivery_progress(update):
         sent=Count("pk", filter=Q(status=DeliveryStatus.SENT)),
         failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)),
         skipped=Count("pk", filter=Q(status=DeliveryStatus.SKIPPED)),
+        # Failed for now, with a retry to come (petitions.updates.sending): still to send.
+        retrying=Count("pk", filter=Q(status=DeliveryStatus.FAILED, next_attempt_at__isnull=False)),
     )
     if counts["total"]:
-        counts["remaining"] = counts["queued"]
+        counts["remaining"] = counts["queued"] + counts["retrying"]
     elif update.status in {UpdateStatus.APPROVED, UpdateStatus.SENDING}:
         counts["remaining"] = update.audience_count or 0
     else:

@@ -5,9 +5,12 @@ will happen and asks once more, and the step itself is petitions.updates.approva
 "send updates" (`core.admin_views.AdminFormView`'s permission check); nobody else sees them.
 """
 
+from contextlib import suppress
+
 from django import forms
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from wagtail.admin import messages
 
@@ -25,6 +28,7 @@ from petitions.updates.approval import (
 from petitions.updates.audience import audience_size
 from petitions.updates.mail import SAMPLE_FIRST_NAME, petition_url, render_update
 from petitions.updates.progress import delivery_progress
+from petitions.updates.sending import CannotSend, start_sending
 from petitions.updates.trial import request_test_send
 
 VIEWSET_NAME = "petition_updates"
@@ -238,6 +242,11 @@ class ApproveView(UpdateStepView):
 
     def take(self, form):
         self.update = approve_update(self.update, self.request.user, form.cleaned_data["seen_count"])
+        if not self.update.send_after or self.update.send_after <= timezone.now():
+            # Approved to go now: sending starts at once (the worker sends it in batches). An update
+            # set for later is started by `send_due_petition_updates` when its time comes.
+            with suppress(CannotSend):
+                start_sending(self.update.pk, user=self.request.user)
 
 
 class CancelView(UpdateStepView):

@@ -384,6 +384,7 @@ def test_the_listing_and_the_updates_page_show_how_far_sending_has_gone(
         "sent": 1,
         "failed": 0,
         "skipped": 0,
+        "retrying": 0,
         "remaining": 1,
         "started": True,
     }

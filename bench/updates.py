@@ -1,0 +1,405 @@
+"""Benchmark: an update sent by the real task worker to N consenting signers, beside a plain smtplib loop.
+
+Run it (PostgreSQL at BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432):
+
+    .venv/bin/python -m bench.updates                   # 10,000 and 100,000 recipients
+    .venv/bin/python -m bench.updates --million         # and 1,000,000
+    .venv/bin/python -m bench.updates --sizes 2000      # a quick look
+
+It creates (or reuses) the database `www_updates_bench` and, for each size, fills one petition with N
+signers in the audience (confirmed, "hear more" ticked) and N/5 outside it (no consent, unconfirmed,
+invalidated), by one `INSERT ... SELECT ... FROM generate_series`. A local SMTP sink (aiosmtpd, in this
+process, counting each recipient of each accepted message, keeping nothing else) takes the mail of:
+
+- the floor: a plain `smtplib` loop in a process of its own, sending one prebuilt update mail (the
+  project's own, headers included) to N addresses over one connection;
+- the project: `manage.py send_petition_update` (the delivery rows, one INSERT … SELECT), then the
+  real worker (`db_worker --batch`, in a fresh process) sending every batch until the update is sent.
+
+It reports mails a second for both and their ratio, the worker's peak resident memory at each size,
+and checks that the sink got exactly one mail for each recipient and none for anyone else.
+`--write-docs` puts the results under "## Updates to signers" in docs/performance.md.
+The machine is shared: name its processor, and read the ratio (measured in the same run), not the rates.
+"""
+
+import argparse
+import json
+import os
+import re
+import resource
+import smtplib
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import psycopg.sql
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATABASE = os.environ.get("BENCH_UPDATES_DATABASE", "www_updates_bench")
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+PERFORMANCE_DOC = PROJECT_ROOT / "docs" / "performance.md"
+SECTION = "## Updates to signers"
+# Growth of the worker's peak between the smallest and largest size that still counts as flat.
+FLAT_TOLERANCE_MB = 15
+TARGET_SHARE_OF_FLOOR = 0.5
+
+# Signers 1..N are the audience; N+1..N+N/5 are outside it: no consent, unconfirmed, invalidated.
+BENCH_SIGNATURE = {
+    "petition_id": "%(petition)s",
+    "first_name": "'First' || g",
+    "last_name": "'Last' || g",
+    "email": "'signer' || g || '@example.org'",
+    "postcode": "'SW1A 1AA'",
+    "region": "'london'",
+    "created_at": "now() - make_interval(secs => g)",
+    "confirmed_at": "CASE WHEN g > %(audience)s AND g %% 3 = 1 THEN NULL ELSE now() END",
+    "contact_consent": "g <= %(audience)s OR g %% 3 <> 0",
+    "contact_consent_wording_id": "%(contact_wording)s",
+    "show_publicly": "false",
+    "show_publicly_wording_id": "%(show_wording)s",
+    "invalidated_at": "CASE WHEN g > %(audience)s AND g %% 3 = 2 THEN now() ELSE NULL END",
+    "invalidation_reason": "CASE WHEN g > %(audience)s AND g %% 3 = 2 THEN 'bench' ELSE '' END",
+    "ip_hash": "md5(g::text)",
+    "mail_status": "'sent'",
+    "mail_attempts": "1",
+}
+
+
+def child_env(**overrides):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-" + "x" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": f"{POSTGRES_URL}/{DATABASE}",
+        "CACHE_URL": "locmemcache://updates-bench",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
+    env.update(overrides)
+    return env
+
+
+def run_child(*args, env=None):
+    """Run this script in a fresh process (its own peak memory) and return the JSON it prints."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.updates", *args],
+        cwd=PROJECT_ROOT,
+        env=env or child_env(),
+        check=False,
+        text=True,
+        capture_output=True,
+    )
+    if result.returncode:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{result.stderr[-4000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def setup_django():
+    import django
+
+    django.setup()
+
+
+class CountingSink:
+    """An SMTP server on a loopback port that counts the recipients of each accepted message."""
+
+    def __init__(self):
+        self.counts = Counter()
+        self.lock = threading.Lock()
+        self.controller = None
+        self.port = None
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.counts.update(envelope.rcpt_tos)
+        return "250 OK"
+
+    def start(self):
+        import socket
+
+        from aiosmtpd.controller import Controller
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, server_hostname="localhost")
+        self.controller.start()
+
+    def take(self):
+        with self.lock:
+            counts, self.counts = self.counts, Counter()
+        return counts
+
+    def stop(self):
+        self.controller.stop()
+
+
+def child_fill(audience):
+    """The benchmark database with `audience` signers in the update's audience and audience/5 outside."""
+    setup_django()
+    from django.db import connection
+    from wagtail.models import Page
+
+    from bench.signature_sql import signature_insert_sql
+    from petitions.demo import create_demo_petition
+    from petitions.models import Audience, PetitionUpdate, UpdateStatus
+    from petitions.signing.facts import consent_wording_ids
+
+    petition = create_demo_petition(Page.objects.get(depth=2))
+    contact_wording, show_wording = consent_wording_ids(petition)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE petitions_updatedelivery, petitions_petitionupdate, petitions_signature CASCADE"
+        )
+        cursor.execute(
+            signature_insert_sql(BENCH_SIGNATURE, select_from="generate_series(1, %(rows)s) AS g"),
+            {
+                "petition": petition.pk,
+                "contact_wording": contact_wording,
+                "show_wording": show_wording,
+                "audience": audience,
+                "rows": audience + audience // 5,
+            },
+        )
+        cursor.execute("ANALYZE petitions_signature")
+    update = PetitionUpdate.objects.create(
+        petition=petition,
+        audience=Audience.CAMPAIGN_NEWS,
+        subject="The letter was delivered",
+        body=(
+            "<h2>We did it</h2><p>On Monday we handed <b>the open letter</b> in, with every signature. "
+            'Read <a href="https://example.org/report">what happened</a>.</p>'
+            "<ul><li>One</li><li>Two</li></ul>"
+        ),
+        status=UpdateStatus.APPROVED,
+    )
+    return {"update": update.pk, "filled_seconds": round(time.perf_counter() - started, 1)}
+
+
+def child_floor(update_id, count, port):
+    """A plain smtplib loop: the update's mail, built once, to `count` addresses over one connection."""
+    setup_django()
+    from petitions.models import PetitionUpdate, Signature
+    from petitions.updates.mail import compose_update_message, petition_url, site_root_url
+    from petitions.updates.sending import signer_page_url
+    from petitions.updates.unsubscribe import add_unsubscribe_headers, unsubscribe_url
+
+    update = PetitionUpdate.objects.select_related("petition").get(pk=update_id)
+    signature = Signature.objects.filter(petition=update.petition).order_by("pk").first()
+    root = site_root_url(update.petition)
+    link = unsubscribe_url(root, signature.pk)
+    message = compose_update_message(
+        update, signature, link, signer_page_url(signature, petition_url(update.petition))
+    )
+    add_unsubscribe_headers(message, link)
+    data = message.message().as_bytes(linesep="\r\n")
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as server:
+        for n in range(count):
+            server.sendmail("campaign@localhost", [f"floor{n}@example.org"], data)
+    seconds = time.perf_counter() - started
+    return {"seconds": round(seconds, 2), "mails_per_second": round(count / seconds, 1), "bytes": len(data)}
+
+
+def child_worker():
+    """The real worker, until the queue is empty: every batch of the update, in this fresh process."""
+    setup_django()
+    from django.core.management import call_command
+
+    baseline = peak_rss_mb()
+    started = time.perf_counter()
+    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+    return {
+        "seconds": round(time.perf_counter() - started, 2),
+        "peak_mb": round(peak_rss_mb(), 1),
+        "baseline_mb": round(baseline, 1),
+    }
+
+
+def prepare_database():
+    with psycopg.connect(f"{POSTGRES_URL}/postgres", autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone():
+            connection.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(DATABASE)))
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=PROJECT_ROOT,
+        env=child_env(),
+        check=True,
+    )
+    with psycopg.connect(f"{POSTGRES_URL}/{DATABASE}", autocommit=True) as connection:
+        # Task rows of earlier runs would be run again by the worker.
+        connection.execute("DELETE FROM django_tasks_database_dbtaskresult")
+
+
+def update_status(update_id):
+    with psycopg.connect(f"{POSTGRES_URL}/{DATABASE}") as connection:
+        status = connection.execute(
+            "SELECT status FROM petitions_petitionupdate WHERE id = %s", [update_id]
+        ).fetchone()[0]
+        rows = dict(
+            connection.execute(
+                "SELECT status, count(*) FROM petitions_updatedelivery WHERE update_id = %s GROUP BY status",
+                [update_id],
+            ).fetchall()
+        )
+    return status, rows
+
+
+def measure_size(audience, sink):
+    fill = run_child("--child", "fill", str(audience))
+    update_id = fill["update"]
+    env = child_env(EMAIL_URL=f"smtp://127.0.0.1:{sink.port}")
+
+    floor = run_child("--child", "floor", str(update_id), str(audience), str(sink.port))
+    floor_counts = sink.take()
+    assert sum(floor_counts.values()) == audience, "the sink lost floor mails"
+
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "manage.py", "send_petition_update", str(update_id)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    start_seconds = time.perf_counter() - started
+    worker = run_child("--child", "worker", env=env)
+    total_seconds = time.perf_counter() - started
+    counts = sink.take()
+    expected = {f"signer{g}@example.org" for g in range(1, audience + 1)}
+    status, rows = update_status(update_id)
+    result = {
+        "audience": audience,
+        "outside": audience // 5,
+        "filled_seconds": fill["filled_seconds"],
+        "floor": floor,
+        "start_seconds": round(start_seconds, 2),
+        "worker": worker,
+        "project_mails_per_second": round(audience / total_seconds, 1),
+        "update_status": status,
+        "delivery_rows": rows,
+        "received": sum(counts.values()),
+        "duplicates": sum(n - 1 for n in counts.values() if n > 1),
+        "missing": len(expected - counts.keys()),
+        "outside_audience": len(counts.keys() - expected),
+    }
+    result["ratio"] = round(result["project_mails_per_second"] / floor["mails_per_second"], 2)
+    return result
+
+
+def measure(sizes):
+    prepare_database()
+    sink = CountingSink()
+    sink.start()
+    try:
+        results = []
+        for audience in sizes:
+            result = measure_size(audience, sink)
+            print(json.dumps(result), file=sys.stderr)
+            results.append(result)
+        return results
+    finally:
+        sink.stop()
+
+
+def cpu_name():
+    found = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+    return found.group(1) if found else "unknown"
+
+
+def report(results, command):
+    lines = [
+        SECTION,
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `{command}` on {os.cpu_count()} cores "
+        f"({cpu_name()}), a machine shared with other work at the time (load average "
+        f"{' '.join(f'{load:.1f}' for load in os.getloadavg())}): read the ratio, measured in the same run, "
+        "rather than the rates.",
+        "",
+        "The sink is aiosmtpd on a loopback port, counting recipients. The floor is a plain `smtplib` loop",
+        "sending the update's mail, built once, over one connection. The project is `manage.py",
+        "send_petition_update` (the delivery rows in one INSERT … SELECT) and then the real worker",
+        "(`db_worker --batch`) sending every batch: each mail composed for its signer (templates, the",
+        "unsubscribe token and headers), its row locked and committed as sent, one SMTP connection a batch.",
+        "",
+        "| recipients | floor (mails/s) | project (mails/s) | project ÷ floor | worker peak MB | start (s) "
+        "| received | duplicates | missing | outside the audience |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['audience']:,} | {r['floor']['mails_per_second']:,} | {r['project_mails_per_second']:,} "
+            f"| {r['ratio']:.0%} | {r['worker']['peak_mb']} | {r['start_seconds']} | {r['received']:,} "
+            f"| {r['duplicates']} | {r['missing']} | {r['outside_audience']} |"
+        )
+    lines += ["", *verdicts(results)]
+    return "\n".join(lines) + "\n"
+
+
+def verdicts(results):
+    worst = min(r["ratio"] for r in results)
+    exact = all(r["duplicates"] == 0 and r["missing"] == 0 and r["outside_audience"] == 0 for r in results)
+    peaks = [r["worker"]["peak_mb"] for r in results]
+    flat = max(peaks) - min(peaks) <= FLAT_TOLERANCE_MB
+    return [
+        f"- Rate: the worker reaches {worst:.0%} of the floor at worst "
+        f"({'meets' if worst >= TARGET_SHARE_OF_FLOOR else 'misses'} the target of "
+        f"{TARGET_SHARE_OF_FLOOR:.0%}).",
+        f"- Memory: the worker's peak is {min(peaks)}–{max(peaks)} MB across sizes "
+        f"({'flat' if flat else 'not flat'}, tolerance {FLAT_TOLERANCE_MB} MB).",
+        f"- Delivery: {'exactly one mail per recipient, none outside the audience' if exact else 'NOT EXACT'}"
+        " at every size.",
+    ]
+
+
+def write_docs(text):
+    doc = PERFORMANCE_DOC.read_text()
+    start = doc.find(SECTION)
+    if start == -1:
+        doc = doc.rstrip("\n") + "\n\n" + text
+    else:
+        following = doc.find("\n## ", start + len(SECTION))
+        doc = doc[:start] + text + (doc[following + 1 :] if following != -1 else "")
+    PERFORMANCE_DOC.write_text(doc)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--million", action="store_true", help="also 1,000,000 recipients")
+    parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        handlers = {
+            "fill": lambda: child_fill(int(rest[0])),
+            "floor": lambda: child_floor(int(rest[0]), int(rest[1]), int(rest[2])),
+            "worker": child_worker,
+        }
+        print(json.dumps(handlers[kind]()))
+        return
+    sizes = sorted(set(args.sizes) | ({1_000_000} if args.million else set()))
+    results = measure(sizes)
+    text = report(results, "python -m bench.updates " + " ".join(sys.argv[1:]))
+    print(text)
+    if args.write_docs:
+        write_docs(text)
+    if not all(r["duplicates"] == 0 and r["missing"] == 0 and r["outside_audience"] == 0 for r in results):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
