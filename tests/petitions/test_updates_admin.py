@@ -216,7 +216,9 @@ def test_the_author_cannot_approve_their_own_update_and_another_sender_can(
 
     assert response.status_code == 302
     update.refresh_from_db()
-    assert update.status == UpdateStatus.APPROVED
+    # Approved with no send time: sending starts at once, one outbox row per signer approved for.
+    assert update.status == UpdateStatus.SENDING
+    assert update.deliveries.count() == 2
     assert update.approved_by == approver
     assert update.approved_at is not None
     assert update.audience_count == 2
