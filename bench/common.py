@@ -4,10 +4,12 @@ Every script measures the project and a floor in the same run, so the ratios hol
 Servers run production settings (DEBUG off, PostgreSQL, Redis) on loopback ports of their own.
 """
 
+import json
 import math
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -308,3 +310,40 @@ def require(*programs):
         sys.exit(
             f"Missing: {', '.join(missing)}. On Debian: apt-get install wrk postgresql-client redis-tools"
         )
+
+
+PERFORMANCE_DOC = PROJECT_ROOT / "docs" / "performance.md"
+
+
+def peak_rss_mb():
+    """This process's peak resident memory so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def setup_django():
+    import django
+
+    django.setup()
+
+
+def write_docs_section(heading, section):
+    """Put `section` in docs/performance.md in place of its `## heading` section (or at the end), leaving
+    the other sections alone: for the benchmarks that write their own figures (`--write-docs`)."""
+    text = PERFORMANCE_DOC.read_text() if PERFORMANCE_DOC.exists() else "# Performance\n"
+    pattern = re.compile(rf"^## {re.escape(heading)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _match: section.rstrip("\n") + "\n\n", text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    PERFORMANCE_DOC.write_text(text.rstrip("\n") + "\n")
+
+
+def run_json_child(command, env):
+    """Run `python <command>` in a fresh process (its own peak memory) from the project root, and return
+    the JSON object its last line of output holds; a failure raises with the end of its stderr."""
+    result = subprocess.run(
+        [PYTHON, *command], cwd=PROJECT_ROOT, env=env, check=False, text=True, capture_output=True
+    )
+    if result.returncode:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stderr[-4000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])

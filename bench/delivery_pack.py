@@ -18,8 +18,6 @@ the smallest size as a single ReportLab document (no parts), to show what the pa
 import argparse
 import json
 import os
-import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,9 +28,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from bench import export_signatures as common  # noqa: E402 (run as a script from the project root)
+from bench.common import peak_rss_mb, run_json_child, setup_django, write_docs_section  # noqa: E402
 
 common.DATABASE = os.environ.get("BENCH_PACK_DATABASE", "www_pack_bench")
-PERFORMANCE_DOC = PROJECT_ROOT / "docs" / "performance.md"
 FLAT_TOLERANCE_MB = 15
 
 PACK_SIGNATURE = {
@@ -50,7 +48,7 @@ PACK_SIGNATURE = {
 
 
 def child_fill(rows):
-    common.setup_django()
+    setup_django()
     from django.db import connection
     from wagtail.models import Page
 
@@ -82,7 +80,7 @@ def child_fill(rows):
 
 
 def child_pack(petition_id, one_document):
-    common.setup_django()
+    setup_django()
     from django.conf import settings
 
     from petitions.delivery_pack import drawing, generation
@@ -101,7 +99,7 @@ def child_pack(petition_id, one_document):
         drawing.PART_PAGES = 10**9
     drawing.register_fonts()
     pack = DeliveryPack.objects.create(petition_id=petition_id)
-    baseline = common.peak_rss_mb()
+    baseline = peak_rss_mb()
     started = time.perf_counter()
     status = generation.generate_pack(pack.pk)
     seconds = round(time.perf_counter() - started, 1)
@@ -109,8 +107,8 @@ def child_pack(petition_id, one_document):
     assert status == PackStatus.READY, pack.error_kind
     result = {
         "seconds": seconds,
-        "peak_mb": round(common.peak_rss_mb(), 1),
-        "growth_mb": round(common.peak_rss_mb() - baseline, 1),
+        "peak_mb": round(peak_rss_mb(), 1),
+        "growth_mb": round(peak_rss_mb() - baseline, 1),
         "pages": pack.pages,
         "named": pack.named,
         "mb": round(pack.size_bytes / 1_000_000, 1),
@@ -121,17 +119,7 @@ def child_pack(petition_id, one_document):
 
 
 def run_child(*args):
-    result = subprocess.run(
-        [sys.executable, __file__, *args],
-        cwd=PROJECT_ROOT,
-        env=common.child_env(),
-        check=False,
-        text=True,
-        capture_output=True,
-    )
-    if result.returncode:
-        raise RuntimeError(f"{' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_json_child([__file__, *args], common.child_env())
 
 
 def measure(sizes, one_document):
@@ -194,13 +182,7 @@ def report(results, command):
 
 
 def write_docs(section):
-    text = PERFORMANCE_DOC.read_text() if PERFORMANCE_DOC.exists() else "# Performance\n"
-    pattern = re.compile(r"^## Delivery pack\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _match: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    PERFORMANCE_DOC.write_text(text.rstrip("\n") + "\n")
+    write_docs_section("Delivery pack", section)
 
 
 def main():

@@ -25,7 +25,6 @@ import json
 import os
 import platform
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -37,9 +36,12 @@ import psycopg
 import psycopg.sql
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from bench.common import peak_rss_mb, run_json_child, setup_django, write_docs_section  # noqa: E402 (run as a script)
+
 DATABASE = os.environ.get("BENCH_EXPORT_DATABASE", "www_export_bench")
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-PERFORMANCE_DOC = PROJECT_ROOT / "docs" / "performance.md"
 # Growth in memory between the smallest and largest run that still counts as flat.
 FLAT_TOLERANCE_MB = 10
 
@@ -86,28 +88,7 @@ def child_env():
 
 
 def run_child(*args):
-    """Run this script in a fresh process (its own peak memory) and return the JSON it prints."""
-    result = subprocess.run(
-        [sys.executable, __file__, *args],
-        cwd=PROJECT_ROOT,
-        env=child_env(),
-        check=False,
-        text=True,
-        capture_output=True,
-    )
-    if result.returncode:
-        raise RuntimeError(f"{' '.join(args)} failed:\n{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def setup_django():
-    import django
-
-    django.setup()
+    return run_json_child([__file__, *args], child_env())
 
 
 def child_fill(rows):
@@ -127,7 +108,7 @@ def child_fill(rows):
     contact_wording, show_wording = consent_wording_ids(petition)
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE petitions_signature")
+        cursor.execute("TRUNCATE petitions_signature CASCADE")
         cursor.execute(
             signature_insert_sql(EXPORT_SIGNATURE, select_from="generate_series(1, %(rows)s) AS g"),
             {
@@ -344,13 +325,7 @@ def verdicts(results):
 
 def write_docs(section):
     """Replace the "## Export" section of docs/performance.md (or add it), leaving other sections alone."""
-    text = PERFORMANCE_DOC.read_text() if PERFORMANCE_DOC.exists() else "# Performance\n"
-    pattern = re.compile(r"^## Export\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _match: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    PERFORMANCE_DOC.write_text(text.rstrip("\n") + "\n")
+    write_docs_section("Export", section)
 
 
 def main():

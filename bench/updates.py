@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import re
-import resource
 import smtplib
 import subprocess
 import sys
@@ -39,10 +38,11 @@ from pathlib import Path
 import psycopg
 import psycopg.sql
 
+from bench.common import peak_rss_mb, run_json_child, setup_django, write_docs_section
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATABASE = os.environ.get("BENCH_UPDATES_DATABASE", "www_updates_bench")
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-PERFORMANCE_DOC = PROJECT_ROOT / "docs" / "performance.md"
 SECTION = "## Updates to signers"
 # Growth of the worker's peak between the smallest and largest size that still counts as flat.
 FLAT_TOLERANCE_MB = 15
@@ -88,27 +88,7 @@ def child_env(**overrides):
 
 def run_child(*args, env=None):
     """Run this script in a fresh process (its own peak memory) and return the JSON it prints."""
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.updates", *args],
-        cwd=PROJECT_ROOT,
-        env=env or child_env(),
-        check=False,
-        text=True,
-        capture_output=True,
-    )
-    if result.returncode:
-        raise RuntimeError(f"{' '.join(args)} failed:\n{result.stderr[-4000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def setup_django():
-    import django
-
-    django.setup()
+    return run_json_child(["-m", "bench.updates", *args], env or child_env())
 
 
 class CountingSink:
@@ -192,17 +172,15 @@ def child_floor(update_id, count, port):
     """A plain smtplib loop: the update's mail, built once, to `count` addresses over one connection."""
     setup_django()
     from petitions.models import PetitionUpdate, Signature
-    from petitions.updates.mail import compose_update_message, petition_url, site_root_url
-    from petitions.updates.sending import signer_page_url
+    from petitions.selfservice.links import signer_page_url, site_root_url
+    from petitions.updates.mail import compose_update_message
     from petitions.updates.unsubscribe import add_unsubscribe_headers, unsubscribe_url
 
     update = PetitionUpdate.objects.select_related("petition").get(pk=update_id)
     signature = Signature.objects.filter(petition=update.petition).order_by("pk").first()
     root = site_root_url(update.petition)
     link = unsubscribe_url(root, signature.pk)
-    message = compose_update_message(
-        update, signature, link, signer_page_url(signature, petition_url(update.petition))
-    )
+    message = compose_update_message(update, signature, link, signer_page_url(signature, update.petition))
     add_unsubscribe_headers(message, link)
     data = message.message().as_bytes(linesep="\r\n")
     started = time.perf_counter()
@@ -365,14 +343,7 @@ def verdicts(results):
 
 
 def write_docs(text):
-    doc = PERFORMANCE_DOC.read_text()
-    start = doc.find(SECTION)
-    if start == -1:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    else:
-        following = doc.find("\n## ", start + len(SECTION))
-        doc = doc[:start] + text + (doc[following + 1 :] if following != -1 else "")
-    PERFORMANCE_DOC.write_text(doc)
+    write_docs_section(SECTION.removeprefix("## "), text)
 
 
 def main():
