@@ -6,10 +6,12 @@ with a dry run). `AdminFormView` puts a form in the admin's frame behind one per
 that carries `confirm` does it.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.snippets import CreateView as SnippetCreateView
 
 
@@ -66,3 +68,19 @@ class CreateWithoutAutosaveView(SnippetCreateView):
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         self.autosave_enabled = False
+
+
+class ViewOnlyPermissionPolicy(ModelPermissionPolicy):
+    """Model permissions in the admin, except that no one may add, edit or delete such an object there
+    (signatures come from signing; CRM deliveries from events)."""
+
+    NEVER_ALLOWED = frozenset({"add", "change", "delete"})
+
+    def user_has_permission(self, user, action):
+        return action not in self.NEVER_ALLOWED and super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        allowed = [action for action in actions if action not in self.NEVER_ALLOWED]
+        if not allowed:
+            return get_user_model().objects.none()
+        return super().users_with_any_permission(allowed)

@@ -1,15 +1,14 @@
 """The Signatories section of the admin: a read-only listing of signatures with filters, search, counts,
 a detail view, bulk actions and exports, on Wagtail's ModelViewSet.
 
-Who sees what is decided by `SignaturePermissionPolicy`: "view", "export", "manage" (invalidate and
-restore) and "erase" map to the `petitions.<action>_signature` permissions. Nobody, not even a
+Who sees what is decided by the view-only permission policy registered below
+(`core.admin_views.ViewOnlyPermissionPolicy`): "view", "export", "manage" (invalidate and restore) and "erase" map to the `petitions.<action>_signature` permissions. Nobody, not even a
 superuser, adds, edits or deletes a signature here: signatures come only from signing, and leave only
 through erasure, which keeps the counts and the audit log right.
 """
 
 import tempfile
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, DateTimeField, Q
 from django.http import FileResponse, StreamingHttpResponse
@@ -21,9 +20,9 @@ from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, TitleColu
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from core.admin_views import ViewOnlyPermissionPolicy
 from core.uk_time import uk_time
 from petitions.models import Signature
 from petitions.staff import exports
@@ -40,22 +39,7 @@ from petitions.staff.filters import (
 EXPORT_PROFILE_PARAMETER = "profile"
 
 
-class SignaturePermissionPolicy(ModelPermissionPolicy):
-    """Model permissions for signatures, except that no one may add, edit or delete one in the admin."""
-
-    NEVER_ALLOWED = frozenset({"add", "change", "delete"})
-
-    def user_has_permission(self, user, action):
-        return action not in self.NEVER_ALLOWED and super().user_has_permission(user, action)
-
-    def users_with_any_permission(self, actions):
-        allowed = [action for action in actions if action not in self.NEVER_ALLOWED]
-        if not allowed:
-            return get_user_model().objects.none()
-        return super().users_with_any_permission(allowed)
-
-
-register_permission_policy(Signature, SignaturePermissionPolicy(Signature))
+register_permission_policy(Signature, ViewOnlyPermissionPolicy(Signature))
 
 
 def _name(signature):

@@ -9,7 +9,6 @@ Deliveries are listed read-only, with no personal data in the listing, and a "Tr
 
 from urllib.parse import urlsplit
 
-from django.contrib.auth import get_user_model
 from django.db import models
 from django.forms import modelform_factory
 from django.urls import path, reverse
@@ -19,9 +18,9 @@ from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from core.admin_views import ViewOnlyPermissionPolicy
 from petitions.models import WebhookDelivery, WebhookEndpoint, WebhookStatus
 from petitions.webhooks.views import RetryDeliveryView, WebhookSecretView
 
@@ -113,22 +112,7 @@ class WebhookEndpointViewSet(ModelViewSet):
         ]
 
 
-class DeliveryPermissionPolicy(ModelPermissionPolicy):
-    """Deliveries are only viewed: they are made by events, never added, edited or deleted by hand."""
-
-    NEVER_ALLOWED = frozenset({"add", "change", "delete"})
-
-    def user_has_permission(self, user, action):
-        return action not in self.NEVER_ALLOWED and super().user_has_permission(user, action)
-
-    def users_with_any_permission(self, actions):
-        allowed = [action for action in actions if action not in self.NEVER_ALLOWED]
-        if not allowed:
-            return get_user_model().objects.none()
-        return super().users_with_any_permission(allowed)
-
-
-register_permission_policy(WebhookDelivery, DeliveryPermissionPolicy(WebhookDelivery))
+register_permission_policy(WebhookDelivery, ViewOnlyPermissionPolicy(WebhookDelivery))
 
 
 class DeliveryIndexView(generic.IndexView):

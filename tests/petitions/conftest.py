@@ -64,3 +64,18 @@ def run_worker():
     Only in transactional tests: the worker closes a connection that is inside a transaction.
     """
     call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+
+
+# The model backend only: axes' backend, first in AUTHENTICATION_BACKENDS, wants a request to sign in.
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@pytest.fixture
+def login(client, make_staff):
+    """`login(group_name)`: the test client, signed in as a member of that group."""
+
+    def login_as(group_name):
+        client.force_login(make_staff(group_name), backend=MODEL_BACKEND)
+        return client
+
+    return login_as

@@ -10,20 +10,10 @@ from wagtail.models import ModelLogEntry
 
 from petitions.models import EmbedPartner
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 INDEX = reverse("partner_sites:index")
 ADD = reverse("partner_sites:add")
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def login(client, make_staff):
-    def login_as(group_name):
-        client.force_login(make_staff(group_name), backend=BACKEND)
-        return client
-
-    return login_as
 
 
 def partner_form(petition, **overrides):

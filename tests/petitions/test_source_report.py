@@ -25,7 +25,6 @@ from .factories import PetitionPageFactory, SignatureFactory
 
 REPORT = reverse("petitions_admin:sources")
 LISTING = reverse("signatories:index")
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 UK = ZoneInfo("Europe/London")
 DAY_ONE = datetime(2026, 11, 2, 12, 0, tzinfo=UK).date()
 
@@ -78,15 +77,6 @@ def test_days_outside_the_range_are_left_out(petition, signatures):
     report = signatures_by_source_and_day(petition, DAY_ONE, DAY_ONE)
 
     assert [(r.source, r.confirmed, r.awaiting) for r in report.by_source] == [("whatsapp-share", 2, 1)]
-
-
-@pytest.fixture
-def login(client, make_staff):
-    def login_as(group_name):
-        client.force_login(make_staff(group_name), backend=BACKEND)
-        return client
-
-    return login_as
 
 
 def test_campaign_staff_read_the_report_as_plain_tables(login, petition, signatures):

@@ -30,17 +30,6 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 @pytest.fixture
-def login(client, make_staff):
-    """`login(group_name)`: the test client, signed in as a member of that group."""
-
-    def login_as(group_name):
-        client.force_login(make_staff(group_name), backend=BACKEND)
-        return client
-
-    return login_as
-
-
-@pytest.fixture
 def signatures(petition):
     """Ann (confirmed, consents), Bob (confirmed, invalidated), Cy (unconfirmed), a formula (confirmed)."""
     ann = SignatureFactory(
