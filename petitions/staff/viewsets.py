@@ -2,9 +2,10 @@
 a detail view, bulk actions and exports, on Wagtail's ModelViewSet.
 
 Who sees what is decided by the view-only permission policy registered below
-(`core.admin_views.ViewOnlyPermissionPolicy`): "view", "export", "manage" (invalidate and restore) and "erase" map to the `petitions.<action>_signature` permissions. Nobody, not even a
-superuser, adds, edits or deletes a signature here: signatures come only from signing, and leave only
-through erasure, which keeps the counts and the audit log right.
+(`core.admin_views.ViewOnlyPermissionPolicy`): "view", "export", "manage" (invalidate and restore)
+and "erase" map to the `petitions.<action>_signature` permissions. Nobody, not even a superuser, adds,
+edits or deletes a signature here: signatures come only from signing, and leave only through erasure,
+which keeps the counts and the audit log right.
 """
 
 import tempfile
