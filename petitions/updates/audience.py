@@ -23,13 +23,15 @@ def recipients(update):
     Campaign news: only signers who ticked "hear more" and have not withdrawn it since (withdrawing sets
     `contact_consent` false, so a signer who agrees again on their own page is back in). Outcome of the
     letter: every reachable signer, but only when the petition's privacy notice says they will be told
-    (`PetitionPage.tells_outcome`); otherwise nobody.
+    (`PetitionPage.tells_outcome`), and not those who unsubscribed (pressed "Stop emails" or withdrew the
+    consent on their page, and did not agree again): an unsubscribe stops every later update; otherwise
+    nobody.
     """
     petition = update.petition
     if update.audience == Audience.CAMPAIGN_NEWS:
         signatures = _reachable(petition).filter(contact_consent=True)
     elif update.audience == Audience.OUTCOME and petition.tells_outcome:
-        signatures = _reachable(petition)
+        signatures = _reachable(petition).exclude(contact_consent=False, contact_withdrawn_at__isnull=False)
     else:
         signatures = Signature.objects.none()
     return signatures.order_by("pk")

@@ -31,8 +31,10 @@ def test_outcome_goes_to_every_confirmed_valid_reachable_signer_when_the_notice_
     kinds = signatures_of_every_kind(petition)
     update = make_update(petition, superuser, Audience.OUTCOME)
 
-    assert names(update, kinds) == {"consenting", "not_consenting", "withdrawn"}
-    assert audience_size(update) == 3
+    # Those who never ticked "hear more" are told the outcome the privacy notice promised; those who
+    # unsubscribed ("withdrawn") are not: an unsubscribe stops every later update.
+    assert names(update, kinds) == {"consenting", "not_consenting"}
+    assert audience_size(update) == 2
 
 
 def test_outcome_goes_to_nobody_when_the_privacy_notice_does_not_say_signers_will_be_told(
@@ -53,6 +55,22 @@ def test_a_signer_who_unsubscribes_drops_out_of_campaign_news(petition, superuse
     withdraw_contact_consent(type(signer).objects.filter(pk=signer.pk), via="unsubscribe-link")
 
     assert audience_size(update) == 0
+
+
+def test_a_signer_who_unsubscribes_drops_out_of_outcome_updates_too_until_they_agree_again(
+    petition, superuser
+):
+    petition.tells_outcome = True
+    petition.save()
+    signer = confirmed(petition, contact_consent=True)
+    update = make_update(petition, superuser, Audience.OUTCOME)
+    assert audience_size(update) == 1
+
+    withdraw_contact_consent(type(signer).objects.filter(pk=signer.pk), via="unsubscribe-link")
+    assert audience_size(update) == 0
+
+    type(signer).objects.filter(pk=signer.pk).update(contact_consent=True)
+    assert audience_size(update) == 1
 
 
 def test_an_update_goes_only_to_its_own_petitions_signers(petition, plain_home_page, superuser):
