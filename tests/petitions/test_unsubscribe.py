@@ -62,7 +62,7 @@ def test_the_one_click_post_withdraws_consent_without_login_or_csrf_token_and_on
         mail_client = Client(enforce_csrf_checks=True)
         response = one_click(mail_client, link(ann))
         assert response.status_code == 200
-        assert "You will get no more campaign news" in response.content.decode()
+        assert "You will get no more emails from the campaign" in response.content.decode()
         first_withdrawal = Signature.objects.get(pk=ann.pk).contact_withdrawn_at
 
         again = one_click(mail_client, link(ann))
@@ -86,7 +86,7 @@ def test_the_button_on_the_page_withdraws_and_leads_to_the_done_page(client, ann
     assert response.status_code == 302
     assert response["Location"] == reverse("petitions:unsubscribed")
     done = client.get(response["Location"])
-    assert "You will get no more campaign news" in done.content.decode()
+    assert "You will get no more emails from the campaign" in done.content.decode()
     ann.refresh_from_db()
     assert ann.contact_consent is False
 
