@@ -104,7 +104,9 @@ def test_staff_write_and_approve_an_update_a_signer_gets_it_unsubscribes_and_is_
     signer.goto(unsubscribe_path(message))
     expect(signer.get_by_role("heading", level=1)).to_have_text("Stop emails from the campaign")
     signer.get_by_role("button", name="Stop emails").click()
-    expect(signer.get_by_role("heading", level=1)).to_have_text("You will get no more emails from the campaign")
+    expect(signer.get_by_role("heading", level=1)).to_have_text(
+        "You will get no more emails from the campaign"
+    )
 
     # The next campaign news goes to everyone else, not to them.
     following = PetitionUpdate.objects.create(
