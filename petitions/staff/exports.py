@@ -1,7 +1,10 @@
 """Signatories written out as CSV or XLSX, for the admin listing and `manage.py export_signatories`.
 
-Two profiles: "full" (everything staff need to contact or answer a signatory) and "addressee" (names
-and regions of confirmed, valid signatures: what the letter's addressee receives). Memory stays flat
+Two profiles: "full" (everything staff need to contact or answer a signatory) and "addressee" (what the
+letter's addressee may receive: the first name and area of each confirmed, valid signer who agreed to be
+shown publicly, as the delivery pack names them; the privacy notice promises signers' details are not
+shared with the addressee otherwise, and "show my first name and area" is the one consent that covers
+it). Memory stays flat
 however many rows there are: on PostgreSQL the CSV is PostgreSQL's own COPY output of the export's
 query, streamed in blocks; elsewhere, and for XLSX, rows are read with `values_list(...).iterator()`
 and written as they come (XLSX by openpyxl's write-only mode into a temporary file). Every cell that
@@ -130,9 +133,12 @@ PROFILES = {
     ),
     "addressee": ExportProfile(
         name="addressee",
-        label="For the addressee (names and regions)",
-        columns=(Column("Name", FULL_NAME, typed=True), Column("Region", F("region"), labels=region_labels)),
-        restrict=lambda queryset: queryset.counted(),
+        label="For the addressee (first names and areas)",
+        columns=(
+            Column("First name", Trim(F("first_name")), typed=True),
+            Column("Region", F("region"), labels=region_labels),
+        ),
+        restrict=lambda queryset: queryset.shown_publicly(),
     ),
 }
 

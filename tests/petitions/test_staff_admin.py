@@ -279,13 +279,19 @@ def test_full_csv_export_holds_exactly_the_filtered_rows_with_every_column(login
     assert wording.version not in ann[8], "words and a date, not a hash"
 
 
-def test_addressee_export_holds_names_and_regions_of_confirmed_valid_signatures_only(login, signatures):
+def test_addressee_export_names_only_counted_signers_who_agreed_to_be_shown(login, signatures, petition):
+    # Everyone agrees to be shown but Dee; Bob is invalidated and Cy unconfirmed.
+    Signature.objects.exclude(pk=signatures["ann"].pk).update(show_publicly=True)
+    dee = SignatureFactory(petition=petition, email="dee@example.org", first_name="Dee", last_name="Dale")
+    confirm_signature(dee.pk)
     client = login("Campaign staff")
 
     rows = csv_rows(export(client, "csv", profile="addressee"))
 
-    assert rows[0] == ["Name", "Region"]
-    assert sorted(rows[1:]) == sorted([["Ann Able", "London"], ['\'=HYPERLINK("http://x") -2+3', "London"]])
+    assert rows[0] == ["First name", "Region"]
+    assert rows[1:] == [['\'=HYPERLINK("http://x")', "London"]]
+    # Ann and Dee count but did not agree to be named; no last name or contact detail goes out.
+    assert "Ann" not in str(rows) and "Dee" not in str(rows) and "-2+3" not in str(rows)
     assert "@" not in str(rows)
 
 
@@ -425,8 +431,8 @@ def test_the_section_has_one_name_and_its_downloads_are_labelled_buttons_above_t
     assert [label for label, _href in links] == [
         "Download CSV: Full (staff use)",
         "Download XLSX: Full (staff use)",
-        "Download CSV: For the addressee (names and regions)",
-        "Download XLSX: For the addressee (names and regions)",
+        "Download CSV: For the addressee (first names and areas)",
+        "Download XLSX: For the addressee (first names and areas)",
     ]
     assert all("region=london" in href and "export=" in href for _label, href in links)
     everywhere = [a["href"] for a in soup.find_all("a", href=True) if "export=" in a["href"]]
