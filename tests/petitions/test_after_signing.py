@@ -52,6 +52,8 @@ def test_check_your_email_page_offers_sharing_in_the_editors_words(client, petit
     # Copying the link works without JavaScript: the address is in a field; the button is the script's.
     assert soup.find("input", id="copy-link-url")["value"] == f"{letter_url}?source=copy-link"
     assert soup.find("button", attrs={"data-copy-link-button": True}).has_attr("hidden")
+    # A mistyped address: sign again on the letter's own form.
+    assert soup.find("a", string="sign again")["href"] == petition.url + "#sign"
     # Then back to the campaign (the letter's parent, here the home page) or to the letter.
     assert [link.get_text() for link in soup.select(".petition-message__next a")] == [
         "Back to the home page",

@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -253,6 +254,10 @@ def test_signing_in_the_frame_with_no_cookies_gives_the_signature_the_partners_c
     done = client.get(response["Location"])
     assert done.status_code == 200
     assert "Check your email" in done.content.decode()
+    # In the frame, "sign again" is the frame's own form, and there is no share panel to leave it by.
+    done_soup = BeautifulSoup(done.content, "html.parser")
+    assert done_soup.find("a", string="sign again")["href"] == embed_url(partner)
+    assert done_soup.select(".share-panel") == []
     assert frame_ancestors(done) == [
         "https://www.barnardos.org.uk",
         "https://campaigns.barnardos.org.uk:8443",
