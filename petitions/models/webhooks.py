@@ -40,10 +40,39 @@ def is_loopback_host(host):
         return False
 
 
+def address_allowed(address):
+    """Whether a webhook may go to this IP address: a public one, or this machine's where
+    PETITION_WEBHOOK_ALLOW_HTTP_LOOPBACK is on (development and tests).
+
+    Never the private network's, link-local (the cloud's metadata service at 169.254.169.254), or
+    reserved and multicast addresses: whoever may edit an endpoint must not be able to make the worker
+    post to the site's own internal services.
+    """
+    address = getattr(address, "ipv4_mapped", None) or address
+    if address.is_loopback:
+        return settings.PETITION_WEBHOOK_ALLOW_HTTP_LOOPBACK
+    return address.is_global and not address.is_multicast
+
+
+def _literal_address(host):
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return ipaddress.ip_address("127.0.0.1") if host == "localhost" else None
+
+
 def validate_webhook_url(url):
-    """HTTPS only; plain HTTP only to this machine, where PETITION_WEBHOOK_ALLOW_HTTP_LOOPBACK is on."""
+    """HTTPS only, to a public address; plain HTTP only to this machine, where
+    PETITION_WEBHOOK_ALLOW_HTTP_LOOPBACK is on. A name is checked again as it resolves, at each send."""
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
+        literal = _literal_address(parts.hostname)
+        if literal is not None and not address_allowed(literal):
+            raise ValidationError(
+                "This address is on a private network or this server, which the site does not send "
+                "to. Use the CRM's public webhook address.",
+                code="webhook_url_not_public",
+            )
         return
     loopback = parts.scheme == "http" and parts.hostname and is_loopback_host(parts.hostname)
     if loopback and settings.PETITION_WEBHOOK_ALLOW_HTTP_LOOPBACK:

@@ -23,7 +23,7 @@ from petitions.models import Signature, WebhookDelivery, WebhookEndpoint, Webhoo
 from petitions.personal_data.consent_changes import withdraw_contact_consent
 from petitions.personal_data.erasure import erase_signatory
 from petitions.signing.signatures import confirm_signature
-from petitions.webhooks.sending import backoff, send_due
+from petitions.webhooks.sending import backoff, refused_by_resolution, send_due
 from petitions.webhooks.verification import verify_signature
 
 from .conftest import post_form, press_confirm, sign
@@ -236,6 +236,34 @@ def test_an_unreachable_crm_is_a_failed_attempt_not_an_error(petition, crm):
     )
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://10.1.2.3/hooks",  # the private network
+        "https://169.254.169.254/latest/meta-data/",  # the cloud's metadata service
+        "https://[fd00::1]/hooks",
+        "https://[::ffff:192.168.0.1]/hooks",
+    ],
+)
+def test_the_worker_does_not_post_to_internal_addresses_even_if_one_got_past_the_form(petition, url):
+    endpoint = WebhookEndpoint.objects.create(name="Internal", url=url)  # no form, no validators
+    confirmed_signature(petition)
+
+    send_due(endpoint.pk)
+
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.last_error) == (WebhookStatus.FAILED, "address-refused")
+
+
+def test_a_name_is_checked_as_it_resolves_at_each_send(settings):
+    # "localhost" resolves to this machine: allowed only where loopback is (development, tests).
+    settings.PETITION_WEBHOOK_ALLOW_HTTP_LOOPBACK = False
+    assert refused_by_resolution("https://localhost/hooks").error == "address-refused"
+    assert refused_by_resolution("https://no-such-host.invalid/hooks").error == "unknown-host"
+    settings.PETITION_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
+    assert refused_by_resolution("https://localhost/hooks") is None
+
+
 def test_nothing_is_queued_before_the_commit_and_nothing_at_all_after_a_rollback(
     petition, crm, django_capture_on_commit_callbacks
 ):
@@ -304,6 +332,12 @@ def test_campaign_staff_add_an_endpoint_see_its_secret_once_asked_and_the_audit_
     refused = post_form(client, add_url, endpoint_form("http://crm.example.org/hooks"))
     assert refused.status_code == 200
     assert "must start with https://" in refused.content.decode()
+    assert not WebhookEndpoint.objects.exists()
+
+    for internal in ("https://192.168.1.20/hooks", "https://169.254.169.254/", "https://localhost/hooks"):
+        refused = post_form(client, add_url, endpoint_form(internal))
+        assert refused.status_code == 200
+        assert "private network or this server" in refused.content.decode()
     assert not WebhookEndpoint.objects.exists()
 
     response = post_form(
