@@ -33,6 +33,8 @@ from core.page_cache.tokens import filled, shareable, split_at_slots, used_csp_n
 KEY_PREFIX = "page_cache:page"
 CACHE_STATUS_HEADER = "X-Page-Cache"
 _GZIP_MIDDLEWARE = "django.middleware.gzip.GZipMiddleware"
+# Where `PageCacheWSGIHandler` leaves what it read for a request it did not answer, for the middleware.
+LOOKUP_ENVIRON_KEY = "page_cache.lookup"
 
 # Headers that belong to one response, not to the page (Set-Cookie is not among a response's items).
 _UNSTORED_HEADERS = {"content-length", "content-encoding", "x-request-id", CACHE_STATUS_HEADER.lower()}
@@ -69,8 +71,12 @@ def _headers_version():
 _HEADER_VERSIONS = {}
 
 
-def page_key(request):
-    """The key `request`'s page is cached under: scheme, host, path, the query parameters that change it."""
+def page_key(request, headers_version=None):
+    """The key `request`'s page is cached under: scheme, host, path, the query parameters that change it.
+
+    And the version of the settings the page's stored headers come from (`headers_version`, worked out
+    from the settings if not given).
+    """
     query = ""
     if request.META.get("QUERY_STRING"):
         query = urlencode(
@@ -83,7 +89,7 @@ def page_key(request):
         )
     scheme = "https" if request.is_secure() else "http"
     url = f"{scheme}://{request.get_host()}{request.path}?{query}"
-    return f"{KEY_PREFIX}:{_headers_version()}:{hashlib.sha256(url.encode()).hexdigest()}"
+    return f"{KEY_PREFIX}:{headers_version or _headers_version()}:{hashlib.sha256(url.encode()).hexdigest()}"
 
 
 def _request_is_cacheable(request):
@@ -184,42 +190,65 @@ class PageCacheMiddleware:
         # attributes and the same padded gzip as a rendered page gets.
         self._csrf = CsrfViewMiddleware(get_response)
         self._gzip = GZipMiddleware(get_response) if _GZIP_MIDDLEWARE in settings.MIDDLEWARE else None
+        # Settings do not change while a server runs (middleware are made afresh when tests change them).
+        self._headers_version = _headers_version()
 
-    def __call__(self, request):
+    def look_up(self, request):
+        """What the cache holds for `request`: (key, generation, found, session's cache key), or None.
+
+        None when the request is not the page cache's to answer (or the cache keeps nothing). One round
+        trip: the content generation, the page and, for a visitor with a session, the session.
+        """
         if not _request_is_cacheable(request):
-            return self.get_response(request)
+            return None
         session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
         session_cache_key = None
         if session_key is not None:
             session_cache_key = _session_cache_key(session_key)
             if session_cache_key is None:
-                return self.get_response(request)
+                return None
         try:
-            key = page_key(request)
+            key = page_key(request, self._headers_version)
         except DisallowedHost:
             # The stack answers it (a 400, logged, with the security headers), as for any other path.
-            return self.get_response(request)
-        # The generation and the page in one round trip; a page stored under another generation is stale.
+            return None
         keys = [key] if session_cache_key is None else [key, session_cache_key]
         generation, found = content_generation().read_with(keys)
         # No generation means the cache keeps nothing (Redis unreachable, say).
         if generation is None:
-            return self.get_response(request)
-        request.content_generation = generation
+            return None
+        return key, generation, found, session_cache_key
+
+    def fresh_response(self, request, lookup):
+        """The cached page if `lookup` found it fresh and this visitor may have it; else None."""
+        key, generation, found, session_cache_key = lookup
         stored = found.get(key)
-        fresh = stored is not None and stored["generation"] == generation
+        if stored is None or stored["generation"] != generation:
+            return None
+        if session_cache_key is not None and not _session_changes_no_page(found.get(session_cache_key)):
+            return None
+        return self._cached_response(request, stored, "HIT")
+
+    def __call__(self, request):
+        # `PageCacheWSGIHandler` may have looked the request up already, before Django's handling.
+        lookup = request.META.pop(LOOKUP_ENVIRON_KEY, False)
+        if lookup is False:
+            lookup = self.look_up(request)
+        if lookup is None:
+            return self.get_response(request)
+        key, generation, found, session_cache_key = lookup
+        request.content_generation = generation
+        response = self.fresh_response(request, lookup)
+        if response is not None:
+            return response
+        stored = found.get(key)
         if session_cache_key is not None:
             # Never stale, never stored: anything but a fresh page they may share is their own rendering.
-            session = found.get(session_cache_key)
-            if fresh and _session_changes_no_page(session):
-                return self._cached_response(request, stored, "HIT")
             response = self.get_response(request)
-            if session is None and hasattr(request, "session"):
+            if session_cache_key not in found and hasattr(request, "session"):
                 # Read (if the page did not read it), the session is kept in the cache for the next view.
                 request.session.keys()
             return response
-        if fresh:
-            return self._cached_response(request, stored, "HIT")
         claim = None
         if stored is not None:
             # Purged: one request at a time, on any server, renders the page afresh; meanwhile the
@@ -247,7 +276,11 @@ class PageCacheMiddleware:
 
     def _store(self, response, key, generation, rendered):
         (texts, slots), charset = rendered
-        headers = {name: value for name, value in response.items() if name.lower() not in _UNSTORED_HEADERS}
+        # As Django keeps them ({lower-case name: (name, value)}, checked when they were set), so that
+        # a hit hands them to its response as they are instead of checking each one again.
+        headers = {
+            lower: pair for lower, pair in response.headers._store.items() if lower not in _UNSTORED_HEADERS
+        }
         entry = {"generation": generation, "texts": texts, "slots": slots, "charset": charset}
         entry["headers"] = headers
         content_generation().cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
@@ -258,7 +291,8 @@ class PageCacheMiddleware:
         self._csrf.process_request(request)
         body = filled(request, stored["texts"], stored["slots"], stored["charset"])
         # HEAD gets the body as an uncached response would; the server leaves it out.
-        response = HttpResponse(body, headers=stored["headers"])
+        response = HttpResponse(body)
+        response.headers._store = stored["headers"]
         # The cookie, when a token was made, exactly as Django's middleware sets it (and Vary: Cookie).
         self._csrf.process_response(request, response)
         if self._gzip is not None:
