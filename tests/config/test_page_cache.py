@@ -616,3 +616,83 @@ def test_a_host_the_site_does_not_serve_is_refused_with_the_security_headers(pub
     assert response.status_code == 400
     assert "X-Page-Cache" not in response
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+# Served before Django's handling (config.wsgi) -------------------------------------------------------
+
+
+@pytest.fixture
+def wsgi_application():
+    """The application gunicorn runs."""
+    from core.page_cache.wsgi import PageCacheWSGIHandler
+
+    return PageCacheWSGIHandler()
+
+
+def wsgi_get(application, **headers):
+    """(status, {header: value} but Set-Cookie, [Set-Cookie values], body) of a GET of / by `application`.
+
+    The test's database connection is left alone, as Django's test client does (its own requests
+    connect the signal again).
+    """
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    answer = {}
+
+    def start_response(status, headers):
+        answer.update(status=status, headers=headers)
+
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        chunks = application(RequestFactory().get("/", **headers).environ, start_response)
+        body = b"".join(chunks)
+        if hasattr(chunks, "close"):
+            chunks.close()
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
+    cookies = [value for name, value in answer["headers"] if name == "Set-Cookie"]
+    others = {name: value for name, value in answer["headers"] if name != "Set-Cookie"}
+    return answer["status"], others, cookies, body
+
+
+def test_the_wsgi_application_serves_a_fresh_page_as_the_middleware_would(
+    public_page, pages_with_a_form, wsgi_application
+):
+    Client().get("/")
+    through_the_middleware = Client().get("/")
+
+    status, headers, cookies, body = wsgi_get(wsgi_application)
+
+    assert (status, headers["X-Page-Cache"]) == ("200 OK", "HIT")
+    assert {
+        name: value for name, value in headers.items() if name not in PER_RESPONSE_HEADERS
+    } == page_headers(through_the_middleware)
+    assert headers["X-Request-ID"] and headers["Content-Length"] == str(len(body))
+    # With the space Django's own handler leaves before each cookie.
+    (cookie,) = [cookie.strip() for cookie in cookies]
+    assert cookie.startswith("csrftoken=")
+    secret = cookie.split(";")[0].split("=")[1]
+    assert _unmask_cipher_token(TOKEN_IN_FORM.search(body.decode()).group(1)) == secret
+
+
+def test_what_the_wsgi_application_cannot_serve_goes_to_django_without_a_second_lookup(
+    public_page, wsgi_application, counting_cache
+):
+    Client().get("/")
+    rename_without_signals(public_page, "Renamed home")
+    editor_session = session_store()()
+    editor_session.update({"_auth_user_id": "0"})
+    editor_session.save()
+    counting_cache.round_trips.clear()
+
+    status, headers, _, body = wsgi_get(
+        wsgi_application, HTTP_COOKIE=f"sessionid={editor_session.session_key}"
+    )
+
+    assert status == "200 OK"
+    assert "X-Page-Cache" not in headers
+    assert b"Renamed home" in body
+    assert counting_cache.round_trips.count("get_many") == 1
