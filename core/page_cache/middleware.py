@@ -295,7 +295,8 @@ class PageCacheMiddleware:
         response.headers._store = stored["headers"]
         # The cookie, when a token was made, exactly as Django's middleware sets it (and Vary: Cookie).
         self._csrf.process_response(request, response)
-        if self._gzip is not None:
+        # Only for clients that may take it (GZip checks exactly); Vary: Accept-Encoding is stored already.
+        if self._gzip is not None and "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", ""):
             response = self._gzip.process_response(request, response)
         response.headers["Content-Length"] = str(len(response.content))
         response.headers[CACHE_STATUS_HEADER] = status
