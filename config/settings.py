@@ -72,6 +72,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every log line of the request carries its id.
     "core.middleware.RequestIdMiddleware",
+    # Serves cached pages before the rest of the stack runs, with the headers the whole stack gave them
+    # when stored (so security headers, CSP and X-Frame-Options stay) and the visitor's own CSRF token;
+    # PageCacheRenderMiddleware below takes each page as rendered, for it to store.
+    "core.page_cache.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Compresses HTML and JSON on the way out, after everything below has written the body: the page
     # cache stores pages uncompressed and puts each visitor's own CSRF and form tokens in before this
@@ -92,8 +96,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # After session, CSRF and messages: a cached page still gets the visitor's own CSRF token.
-    "core.page_cache.middleware.PageCacheMiddleware",
+    # After session, CSRF and messages, whose state decides whether a page may be stored, and inside
+    # GZip: it takes the page uncompressed, with the visitor's tokens cut out.
+    "core.page_cache.middleware.PageCacheRenderMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "core.password_throttle.PasswordThrottleMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lock-out page.
@@ -142,6 +147,10 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     # host that does not answer costs at most a second, not a hung request.
     CACHES["default"]["BACKEND"] = "core.cache_backend.ResilientRedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=1)
+# Sessions in the database, read through the cache: a visitor with a session costs a cache read, not a
+# query, and the page cache reads the session in its own round trip to serve them cached pages
+# (PAGE_CACHE_PERSONAL_SESSION_KEYS).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, credentials and TLS flags, all from one URL.
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -393,6 +402,16 @@ PAGE_CACHE_IGNORED_QUERY_PARAMETERS = [
     "utm_medium",
     "utm_source",
     "utm_term",
+]
+# Session keys that change what a public page shows: a visitor whose session holds one of these gets a
+# page rendered for them (signed in: the editors' bar; a message waiting; a private page's password
+# given). Other visitors with a session get the cached page. A public view or template that comes to
+# read something else from the session must add its key here.
+PAGE_CACHE_PERSONAL_SESSION_KEYS = [
+    "_auth_user_id",
+    "_messages",
+    "passed_page_view_restrictions",
+    "passed_collection_view_restrictions",
 ]
 PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/documents/", "/healthz", "/static/", "/media/"]
 

@@ -3,6 +3,7 @@ the refusal of anything but a small form where a view takes only forms."""
 
 import re
 import uuid
+from contextlib import contextmanager
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
@@ -18,6 +19,27 @@ from core.secret_paths import request_secrets
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
+@contextmanager
+def request_context(request):
+    """Give `request` its id (`request.request_id`) and stamp it on every log line made meanwhile.
+
+    For `RequestIdMiddleware`, and for cached pages served before the middleware run
+    (`core.page_cache.wsgi`).
+    """
+    # From META rather than `request.headers`, which would copy every header for this one.
+    incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+    request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    request.request_id = request_id
+    context = {"request_id": request_id, "method": request.method, "path": request.path}
+    token = current_request.set(context)
+    secrets_token = request_secrets.set(set())
+    try:
+        yield request_id
+    finally:
+        request_secrets.reset(secrets_token)
+        current_request.reset(token)
+
+
 class RequestIdMiddleware:
     """Give each request an id, expose it as `X-Request-ID`, and stamp it on every log line it causes."""
 
@@ -25,17 +47,8 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        request.request_id = request_id
-        context = {"request_id": request_id, "method": request.method, "path": request.path}
-        token = current_request.set(context)
-        secrets_token = request_secrets.set(set())
-        try:
+        with request_context(request) as request_id:
             response = self.get_response(request)
-        finally:
-            request_secrets.reset(secrets_token)
-            current_request.reset(token)
         response["X-Request-ID"] = request_id
         return response
 

@@ -9,14 +9,18 @@ move signals, site, settings and page privacy changes purge automatically; other
 `purge_pages()` (or connect their own signals to `purge_pages_after_commit`) when something a page
 shows changes.
 
-- `middleware`: `PageCacheMiddleware`, which serves and stores whole pages, and claims re-renders.
+- `middleware`: `PageCacheMiddleware`, near the top of the stack, which serves whole pages (to visitors
+  with a session too, when nothing in it changes a page), stores them with their final headers, and
+  claims re-renders; `PageCacheRenderMiddleware`, inside the stack, which routes from the cache and takes
+  each page as rendered for it.
 - `fragments`: `cached_fragment`, behind the `{% cache_until_purge %}` tag: parts of pages kept under the
   same generation, for requests the whole-page cache cannot answer (a visitor with a session, a query
   parameter it does not know).
 - `tokens`: what makes a stored page fit to serve to anyone, and personal again when served: each
   visitor's CSRF token, the values registered with `renew_on_every_view` (the sign form's timing
   token) and with `fill_on_every_view` (the link's source code, from each request's query string) are
-  cut out before storing and made afresh for every view.
+  cut out before storing and made afresh for every view; pages are stored cut at those slots, as
+  bytes, so a view is one join.
 - `routing`: Wagtail's site lookup, route and view restrictions for a path, kept under the same
   generation, for the requests the whole-page cache cannot answer.
 - `purge`: the content generation, the stale window after a purge, and the signals that bump it.

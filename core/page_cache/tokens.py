@@ -127,6 +127,59 @@ def csrf_token(request):
     return mask + "".join(cipher)
 
 
+def _slot_pattern():
+    """One pattern for every placeholder a stored page may hold (the CSRF token's and the renewed values')."""
+    names = tuple(_RENEWED_VALUES)
+    pattern = _SLOT_PATTERNS.get(names)
+    if pattern is None:
+        placeholders = [CSRF_PLACEHOLDER, *(_placeholder(name) for name in names)]
+        pattern = re.compile("(" + "|".join(re.escape(placeholder) for placeholder in placeholders) + ")")
+        _SLOT_PATTERNS[names] = pattern
+    return pattern
+
+
+# {registered names: their pattern}: values are registered when the apps are ready, once per process.
+_SLOT_PATTERNS = {}
+_RENEWED_PREFIX = _placeholder("")[:-2]
+
+
+def split_at_slots(shareable_html, charset):
+    """`shareable()`'s HTML cut where per-view values go: (the text around them as bytes, the slots).
+
+    A slot is None for the CSRF token, or the name of a renewed value. Stored this way, a page served
+    from the cache is one join of bytes (`filled`), not a search of the whole page for placeholders.
+    """
+    pieces = _slot_pattern().split(shareable_html)
+    texts = tuple(piece.encode(charset) for piece in pieces[::2])
+    slots = tuple(
+        None if piece == CSRF_PLACEHOLDER else piece[len(_RENEWED_PREFIX) : -2] for piece in pieces[1::2]
+    )
+    return texts, slots
+
+
+def filled(request, texts, slots, charset):
+    """The page `split_at_slots` gave, as bytes, with this visitor's CSRF token and fresh renewed values.
+
+    The same token goes in every CSRF slot, as `{% csrf_token %}` gives within one response; each
+    renewed value is made afresh for each slot, as `personalised` does.
+    """
+    if not slots:
+        return texts[0]
+    token = None
+    pieces = [texts[0]]
+    for slot, text in zip(slots, texts[1:], strict=True):
+        if slot is None:
+            if token is None:
+                token = csrf_token(request).encode("ascii")
+            pieces.append(token)
+        else:
+            # A value no longer registered (a page stored by an older release) is left empty.
+            renewed = _RENEWED_VALUES.get(slot)
+            pieces.append(renewed[1](request).encode(charset) if renewed else b"")
+        pieces.append(text)
+    return b"".join(pieces)
+
+
 def personalised(request, html):
     """Stored `html` with this visitor's CSRF token and freshly renewed values put in."""
     html = _renew_values(request, html)

@@ -3,6 +3,7 @@
 import os
 import threading
 from collections import Counter
+from importlib import import_module
 
 import pytest
 from django.conf import settings as django_settings
@@ -13,7 +14,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from freezegun import freeze_time
 from wagtail import hooks
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from core.page_cache.middleware import page_key, render_claim_key
@@ -370,10 +371,11 @@ def test_visitors_with_a_session_editors_and_previews_never_get_the_stale_copy(
     editor.force_login(superuser)
     part_way_through_a_form = Client()
     part_way_through_a_form.cookies["sessionid"] = "a-session-of-their-own"
+    anonymous_session = session_visitor(part_way_through="a form")
     stale_with_a_dead_renderer(client, public_page)
     assert Client().get("/")["X-Page-Cache"] == "STALE"
 
-    for visitor in (editor, part_way_through_a_form):
+    for visitor in (editor, part_way_through_a_form, anonymous_session):
         response = visitor.get("/")
         assert "X-Page-Cache" not in response
         assert "Renamed home" in response.text
@@ -430,3 +432,267 @@ def test_a_stale_page_is_served_after_three_cache_round_trips(client, public_pag
 
     assert response["X-Page-Cache"] == "STALE"
     assert counting_cache.round_trips == ["get_many", "add", "get"], "page, claim, stale window"
+
+
+# What a cached page keeps of the rendered one ------------------------------------------------------
+
+# Made for each response, cached or not; Set-Cookie is not among a response's items.
+PER_RESPONSE_HEADERS = {"X-Page-Cache", "X-Request-ID", "Content-Length"}
+
+
+def page_headers(response):
+    return {name: value for name, value in response.items() if name not in PER_RESPONSE_HEADERS}
+
+
+def test_a_cached_page_has_every_header_the_rendered_page_had(public_page, pages_with_a_form):
+    rendered = Client().get("/")
+    cached = Client().get("/")
+
+    assert (rendered["X-Page-Cache"], cached["X-Page-Cache"]) == ("MISS", "HIT")
+    assert page_headers(cached) == page_headers(rendered)
+    for header in ("Content-Security-Policy", "Permissions-Policy", "X-Frame-Options", "Referrer-Policy"):
+        assert header in page_headers(cached)
+    assert "Cookie" in cached["Vary"]
+    assert cached["Content-Length"] == str(len(cached.content))
+    assert cached["X-Request-ID"] != rendered["X-Request-ID"]
+
+
+def test_a_cached_pages_csrf_cookie_is_set_as_djangos_middleware_sets_it(
+    public_page, pages_with_a_form, settings
+):
+    settings.CSRF_COOKIE_SECURE = True
+    settings.CSRF_COOKIE_HTTPONLY = True
+    settings.CSRF_COOKIE_AGE = 3600
+    settings.CSRF_COOKIE_SAMESITE = "Strict"
+    rendered = Client().get("/")
+    cached = Client().get("/")
+
+    assert cached["X-Page-Cache"] == "HIT"
+    made, served = rendered.cookies["csrftoken"], cached.cookies["csrftoken"]
+    assert served.value != made.value
+    # Expires is the time plus the age: a second may pass between the two.
+    assert {**served, "expires": None} == {**made, "expires": None}
+    assert (served["max-age"], served["samesite"], served["secure"]) == (3600, "Strict", True)
+
+
+def test_a_head_request_gets_the_cached_pages_headers_without_its_body(client, public_page):
+    client.get("/")
+    page = Client().get("/")
+    head = Client().head("/")
+
+    assert (page["X-Page-Cache"], head["X-Page-Cache"]) == ("HIT", "HIT")
+    assert head.content == b""
+    assert page_headers(head) == page_headers(page)
+    assert head["Content-Length"] == page["Content-Length"]
+
+
+def test_pages_stored_with_other_header_settings_are_not_served(client, public_page, settings):
+    """An app server whose settings differ (a release rolling out) renders rather than serve old headers."""
+    client.get("/")
+    settings.X_FRAME_OPTIONS = "SAMEORIGIN"
+
+    response = Client().get("/")
+
+    assert response["X-Page-Cache"] == "MISS"
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert Client().get("/")["X-Frame-Options"] == "SAMEORIGIN"
+
+
+# Visitors with a session -----------------------------------------------------------------------------
+
+
+def session_store():
+    return import_module(django_settings.SESSION_ENGINE).SessionStore
+
+
+def session_visitor(**data):
+    """A client with a session holding `data`, kept as the site keeps sessions (database and cache)."""
+    session = session_store()()
+    session.update(data)
+    session.save()
+    visitor = Client(enforce_csrf_checks=True)
+    visitor.cookies[django_settings.SESSION_COOKIE_NAME] = session.session_key
+    return visitor
+
+
+def test_a_visitor_with_an_anonymous_session_gets_the_cached_page_with_their_own_working_token(
+    public_page, pages_with_a_form
+):
+    first_visitor = Client()
+    first_visitor.get("/")
+    visitor = session_visitor(part_way_through="a form")
+
+    response = visitor.get("/")
+
+    assert response["X-Page-Cache"] == "HIT"
+    token = TOKEN_IN_FORM.search(response.text).group(1)
+    assert visitor.cookies["csrftoken"].value != first_visitor.cookies["csrftoken"].value
+    assert _unmask_cipher_token(token) == visitor.cookies["csrftoken"].value
+    assert visitor.post("/", {"csrfmiddlewaretoken": token}).status_code == 200
+
+
+def test_a_cached_page_for_a_visitor_with_a_session_is_one_cache_round_trip(public_page, counting_cache):
+    Client().get("/")
+    visitor = session_visitor(part_way_through="a form")
+    counting_cache.round_trips.clear()
+
+    response = visitor.get("/")
+
+    assert response["X-Page-Cache"] == "HIT"
+    assert counting_cache.round_trips == ["get_many"], "the generation, the page and the session together"
+
+
+def test_a_visitor_with_a_session_never_fills_the_cache(public_page):
+    visitor = session_visitor(part_way_through="a form")
+    rendered = visitor.get("/")
+
+    assert "X-Page-Cache" not in rendered
+    assert Client().get("/")["X-Page-Cache"] == "MISS"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"_messages": "[]"}, {"passed_page_view_restrictions": [1]}],
+    ids=["a message waiting", "a private page's password given"],
+)
+def test_visitors_whose_session_changes_the_page_get_their_own_rendering(public_page, data):
+    Client().get("/")
+    rename_without_signals(public_page, "Renamed home")
+
+    response = session_visitor(**data).get("/")
+
+    assert "X-Page-Cache" not in response
+    assert "Renamed home" in response.text
+
+
+PRIVATE_PAGE_PASSWORD = "open sesame"  # noqa: S105 - a test page's
+
+
+def test_a_visitor_who_gave_a_private_pages_password_gets_the_page_not_the_cached_form(public_page):
+    child = public_page.get_children().get()
+    restriction = PageViewRestriction.objects.create(
+        page=child, restriction_type=PageViewRestriction.PASSWORD, password=PRIVATE_PAGE_PASSWORD
+    )
+    visitor = Client()
+    assert 'name="password"' in visitor.get("/child/").text
+    # Wagtail sends the form with never-cache headers; the session's key keeps the page safe regardless.
+    assert "X-Page-Cache" not in Client().get("/child/")
+
+    url = reverse("wagtailcore_authenticate_with_password", args=[restriction.pk, child.pk])
+    visitor.post(url, {"password": PRIVATE_PAGE_PASSWORD, "return_url": "/child/"})
+    response = visitor.get("/child/")
+
+    assert "X-Page-Cache" not in response
+    assert 'name="password"' not in response.text
+    assert "Plumbing test child" in response.text
+
+
+def test_a_session_the_cache_lost_is_read_back_by_one_view_and_then_served_cached(public_page):
+    Client().get("/")
+    visitor = session_visitor(part_way_through="a form")
+    key = visitor.cookies[django_settings.SESSION_COOKIE_NAME].value
+    cache.delete(session_store().cache_key_prefix + key)
+
+    assert "X-Page-Cache" not in visitor.get("/")
+    assert visitor.get("/")["X-Page-Cache"] == "HIT"
+
+
+def test_a_session_cookie_django_would_not_make_is_left_to_the_session_middleware(public_page):
+    Client().get("/")
+    visitor = Client()
+    visitor.cookies[django_settings.SESSION_COOKIE_NAME] = "../" + "a" * 40
+
+    response = visitor.get("/")
+
+    assert response.status_code == 200
+    assert "X-Page-Cache" not in response
+
+
+def test_a_host_the_site_does_not_serve_is_refused_with_the_security_headers(public_page):
+    Client().get("/")
+
+    response = Client().get("/", HTTP_HOST="elsewhere.example")
+
+    assert response.status_code == 400
+    assert "X-Page-Cache" not in response
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+# Served before Django's handling (config.wsgi) -------------------------------------------------------
+
+
+@pytest.fixture
+def wsgi_application():
+    """The application gunicorn runs."""
+    from core.page_cache.wsgi import PageCacheWSGIHandler
+
+    return PageCacheWSGIHandler()
+
+
+def wsgi_get(application, **headers):
+    """(status, {header: value} but Set-Cookie, [Set-Cookie values], body) of a GET of / by `application`.
+
+    The test's database connection is left alone, as Django's test client does (its own requests
+    connect the signal again).
+    """
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    answer = {}
+
+    def start_response(status, headers):
+        answer.update(status=status, headers=headers)
+
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        chunks = application(RequestFactory().get("/", **headers).environ, start_response)
+        body = b"".join(chunks)
+        if hasattr(chunks, "close"):
+            chunks.close()
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
+    cookies = [value for name, value in answer["headers"] if name == "Set-Cookie"]
+    others = {name: value for name, value in answer["headers"] if name != "Set-Cookie"}
+    return answer["status"], others, cookies, body
+
+
+def test_the_wsgi_application_serves_a_fresh_page_as_the_middleware_would(
+    public_page, pages_with_a_form, wsgi_application
+):
+    Client().get("/")
+    through_the_middleware = Client().get("/")
+
+    status, headers, cookies, body = wsgi_get(wsgi_application)
+
+    assert (status, headers["X-Page-Cache"]) == ("200 OK", "HIT")
+    assert {
+        name: value for name, value in headers.items() if name not in PER_RESPONSE_HEADERS
+    } == page_headers(through_the_middleware)
+    assert headers["X-Request-ID"] and headers["Content-Length"] == str(len(body))
+    # With the space Django's own handler leaves before each cookie.
+    (cookie,) = [cookie.strip() for cookie in cookies]
+    assert cookie.startswith("csrftoken=")
+    secret = cookie.split(";")[0].split("=")[1]
+    assert _unmask_cipher_token(TOKEN_IN_FORM.search(body.decode()).group(1)) == secret
+
+
+def test_what_the_wsgi_application_cannot_serve_goes_to_django_without_a_second_lookup(
+    public_page, wsgi_application, counting_cache
+):
+    Client().get("/")
+    rename_without_signals(public_page, "Renamed home")
+    editor_session = session_store()()
+    editor_session.update({"_auth_user_id": "0"})
+    editor_session.save()
+    counting_cache.round_trips.clear()
+
+    status, headers, _, body = wsgi_get(
+        wsgi_application, HTTP_COOKIE=f"sessionid={editor_session.session_key}"
+    )
+
+    assert status == "200 OK"
+    assert "X-Page-Cache" not in headers
+    assert b"Renamed home" in body
+    assert counting_cache.round_trips.count("get_many") == 1
