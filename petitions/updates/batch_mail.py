@@ -102,7 +102,7 @@ class _Layout:
                 out.append(piece)
             else:
                 name, value = forbid_multi_line_headers(piece, headers[piece], encoding)
-                out.append(_WIRE_POLICY.fold_binary(name, value))
+                out.append(_folded(name, value))
         for piece in self.body_pieces:
             if isinstance(piece, bytes):
                 out.append(piece)
@@ -212,6 +212,20 @@ class BatchComposer:
         line_room = RFC5322_EMAIL_LINE_LENGTH_LIMIT - max(len(pattern.sub(b"", line)) for line in lines)
         most_per_line = max(len(pattern.findall(line)) for line in lines)
         return _Layout(_merged(header_pieces), _merged(body_pieces), line_room, most_per_line)
+
+
+def _folded(name, value):
+    """The header as the email package folds it; a short one of plain ASCII without two spaces in a row
+    (every Date, Message-ID and plain To) is one line as it is, without asking the folding."""
+    line = f"{name}: {value}"
+    if (
+        len(line) <= _WIRE_POLICY.max_line_length
+        and line.isascii()
+        and line.isprintable()
+        and "  " not in line
+    ):
+        return line.encode() + b"\r\n"
+    return _WIRE_POLICY.fold_binary(name, value)
 
 
 def _plain_link(url):

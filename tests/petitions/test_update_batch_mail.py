@@ -218,3 +218,19 @@ def test_a_batch_over_smtp_sends_each_signer_the_bytes_of_their_full_composition
     assert set(UpdateDelivery.objects.filter(update=update).values_list("status", flat=True)) == {
         DeliveryStatus.SENT
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("Date", "Wed, 02 Dec 2026 21:13:57 -0000"),
+        ("Message-ID", "<178000000000.1234.5678901234567890@worker-1.example.org>"),
+        ("To", "ann@example.org"),
+        ("To", "a-very-long-address-of-someone-who-likes-long-addresses.too@subdomain.example.org"),
+        ("List-Unsubscribe", "<https://x.example/u/1:a/>"),
+        ("List-Unsubscribe", "<https://campaign.example.org/petitions/unsubscribe/123456:" + "a" * 43 + "/>"),
+        ("X-Spaced", "two  spaces and a fold " * 5),
+    ],
+)
+def test_a_header_is_folded_as_the_email_package_folds_it(name, value):
+    assert batch_mail._folded(name, value) == batch_mail._WIRE_POLICY.fold_binary(name, value)
