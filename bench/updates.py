@@ -402,8 +402,9 @@ def report(results, command):
         "The sink is aiosmtpd on a loopback port, counting recipients. The floor is a plain `smtplib` loop",
         "sending the update's mail, built once, over one connection. The project is `manage.py",
         "send_petition_update` (the delivery rows in one INSERT … SELECT) and then the real worker",
-        "(`db_worker --batch`) sending every batch: each mail composed for its signer (templates, the",
-        "unsubscribe token and headers), its row locked and committed as sent, one SMTP connection a batch.",
+        "(`db_worker --batch`) sending every batch over one SMTP connection: each mail filled in for its",
+        "signer (name, links, unsubscribe token and headers) into the composition made once per batch, its",
+        "row locked and committed as sent in a transaction of its own (two queries, no wait for the disk).",
         "",
         "| recipients | floor (mails/s) | project (mails/s) | project ÷ floor | worker peak MB | start (s) "
         "| received | duplicates | missing | outside the audience |",
