@@ -144,13 +144,18 @@ class _MailTransaction:
                 row = self.cursor.fetchone()
             except BaseException:
                 self._abandon()
+                self.cursor.close()  # __exit__ is not called when __enter__ raises
                 raise
         else:
             self.atomic = transaction.atomic()
             self.atomic.__enter__()
-            self.cursor = connection.cursor()
-            self.cursor.execute(_claim_sql(), self.params)
-            row = self.cursor.fetchone()
+            try:
+                self.cursor = connection.cursor()
+                self.cursor.execute(_claim_sql(), self.params)
+                row = self.cursor.fetchone()
+            except BaseException as error:
+                self.atomic.__exit__(type(error), error, error.__traceback__)  # rolls back
+                raise
         self.attempts = row[0] if row else None
         return self
 
