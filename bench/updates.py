@@ -5,6 +5,7 @@ Run it (PostgreSQL at BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:
     .venv/bin/python -m bench.updates                   # 10,000 and 100,000 recipients
     .venv/bin/python -m bench.updates --million         # and 1,000,000
     .venv/bin/python -m bench.updates --sizes 2000      # a quick look
+    .venv/bin/python -m bench.updates --batch 500 --profile 30   # one batch in one process, profiled
 
 It creates (or reuses) the database `www_updates_bench` and, for each size, fills one petition with N
 signers in the audience (confirmed, "hear more" ticked) and N/5 outside it (no consent, unconfirmed,
@@ -18,6 +19,11 @@ process, counting each recipient of each accepted message, keeping nothing else)
 
 It reports mails a second for both and their ratio, the worker's peak resident memory at each size,
 and checks that the sink got exactly one mail for each recipient and none for anyone else.
+`--batch N` times one sending batch of N mails (`SendingRun.send_batch`, what the worker's task runs)
+in one process against the same sink, beside the floor, without the worker's start or the queue (the
+second of two batches: the first loads what a worker loads once); with
+`--profile K` it runs the batch again under cProfile and prints the K functions with the most time of
+their own (the profiler slows everything: its times are for ranking only).
 `--write-docs` puts the results under "## Updates to signers" in docs/performance.md.
 The machine is shared: name its processor, and read the ratio (measured in the same run), not the rates.
 """
@@ -206,6 +212,93 @@ def child_worker():
     }
 
 
+def child_batch(update_id, profile):
+    """One sending batch of the whole audience in this process, timed; then, with `profile`, once more
+    (the rows queued again) under cProfile."""
+    setup_django()
+    import cProfile
+    import io
+    import pstats
+
+    from django.db import connection
+
+    from petitions.updates.sending import SendingRun, start_sending
+
+    def queue_again():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE petitions_updatedelivery SET status = 'queued', attempts = 0, sent_at = NULL, "
+                "next_attempt_at = NULL WHERE update_id = %s",
+                [update_id],
+            )
+
+    def one_batch(profiler=None):
+        from petitions.models import PetitionUpdate
+
+        run = PetitionUpdate.objects.get(pk=update_id).sending_run
+        started, cpu = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
+        sent = SendingRun(update_id, run).send_batch()
+        if profiler:
+            profiler.disable()
+        return sent, time.perf_counter() - started, time.process_time() - cpu
+
+    start_sending(update_id)
+    # The first batch of a worker pays for loading templates and first queries; the worker's later ones
+    # do not: time a second one too.
+    first = one_batch()
+    queue_again()
+    sent, seconds, cpu = one_batch()
+    result = {
+        "sent": sent,
+        "first_batch_seconds": round(first[1], 3),
+        "seconds": round(seconds, 3),
+        "mails_per_second": round(sent / seconds, 1),
+        "worker_cpu_ms_per_mail": round(cpu / sent * 1000, 3),
+    }
+    if profile:
+        queue_again()
+        profiler = cProfile.Profile()
+        one_batch(profiler)
+        stream = io.StringIO()
+        pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(profile)
+        pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(profile)
+        result["profile"] = stream.getvalue()
+    with connection.cursor() as cursor:
+        # The next batch the run queued: not for a later worker to send.
+        cursor.execute("DELETE FROM django_tasks_database_dbtaskresult")
+    return result
+
+
+def measure_batch(size, profile):
+    """`--batch`: the floor and one in-process batch of `size` mails, against the same sink."""
+    prepare_database()
+    sink = CountingSink()
+    sink.start()
+    try:
+        update_id = run_child("--child", "fill", str(size))["update"]
+        floor = run_child("--child", "floor", str(update_id), str(size), str(sink.port))
+        sink.take()
+        env = child_env(EMAIL_URL=f"smtp://127.0.0.1:{sink.port}", UPDATE_MAIL_BATCH_SIZE=str(size))
+        batch = run_child("--child", "batch", str(update_id), str(profile), env=env)
+        counts = sink.take()
+    finally:
+        sink.stop()
+    expected = {f"signer{g}@example.org" for g in range(1, size + 1)}
+    profile_text = batch.pop("profile", "")
+    result = {
+        "floor": floor,
+        "batch": batch,
+        "ratio": round(batch["mails_per_second"] / floor["mails_per_second"], 2),
+        "received": sum(counts.values()),
+        "passes": 3 if profile else 2,
+        "recipients_missing": len(expected - counts.keys()),
+        "outside_audience": len(counts.keys() - expected),
+    }
+    return result, profile_text
+
+
 def prepare_database():
     with psycopg.connect(f"{POSTGRES_URL}/postgres", autocommit=True) as connection:
         if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone():
@@ -309,8 +402,9 @@ def report(results, command):
         "The sink is aiosmtpd on a loopback port, counting recipients. The floor is a plain `smtplib` loop",
         "sending the update's mail, built once, over one connection. The project is `manage.py",
         "send_petition_update` (the delivery rows in one INSERT … SELECT) and then the real worker",
-        "(`db_worker --batch`) sending every batch: each mail composed for its signer (templates, the",
-        "unsubscribe token and headers), its row locked and committed as sent, one SMTP connection a batch.",
+        "(`db_worker --batch`) sending every batch over one SMTP connection: each mail filled in for its",
+        "signer (name, links, unsubscribe token and headers) into the composition made once per batch, its",
+        "row locked and committed as sent in a transaction of its own (two queries, no wait for the disk).",
         "",
         "| recipients | floor (mails/s) | project (mails/s) | project ÷ floor | worker peak MB | start (s) "
         "| received | duplicates | missing | outside the audience |",
@@ -351,6 +445,8 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--million", action="store_true", help="also 1,000,000 recipients")
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument("--batch", type=int, help="time one in-process batch of N mails instead")
+    parser.add_argument("--profile", type=int, default=0, help="with --batch: print the K costliest")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -359,8 +455,14 @@ def main():
             "fill": lambda: child_fill(int(rest[0])),
             "floor": lambda: child_floor(int(rest[0]), int(rest[1]), int(rest[2])),
             "worker": child_worker,
+            "batch": lambda: child_batch(int(rest[0]), int(rest[1])),
         }
         print(json.dumps(handlers[kind]()))
+        return
+    if args.batch:
+        result, profile_text = measure_batch(args.batch, args.profile)
+        print(profile_text)
+        print(json.dumps(result, indent=2))
         return
     sizes = sorted(set(args.sizes) | ({1_000_000} if args.million else set()))
     results = measure(sizes)

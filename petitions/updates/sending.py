@@ -12,7 +12,13 @@ transaction of its own) and only while the row is still due, and "sent" is commi
 transaction just after the mail server accepted the mail. A worker killed before that commit leaves
 the row queued; a new run sends it. Only a death in the instant between the server's acceptance and the
 commit sends one person a second copy. Committing per mail, not per batch, is what keeps that window
-to one mail: a batch in one transaction would mail a whole batch again after a kill.
+to one mail: a batch in one transaction would mail a whole batch again after a kill. Those commits do
+not wait for the disk (`synchronous_commit` off for the mail's transaction, see `_claim_sql`): a
+killed worker loses no acknowledged commit, but a crash of PostgreSQL itself may forget the last
+fraction of a second of "sent" marks, and those few signers get a second copy.
+
+Over SMTP each mail is filled into one composition made per batch (`batch_mail.BatchComposer`, the
+same bytes as composing it in full), which was the other half of a mail's time.
 
 What can go wrong, and what happens:
 - a recipient no longer eligible (consent withdrawn for news, invalidated, anonymised, undeliverable,
@@ -42,10 +48,12 @@ import time
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import connection, transaction
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
@@ -55,6 +63,7 @@ from petitions.mail.delivery import retry_delay
 from petitions.models import DeliveryStatus, PetitionUpdate, Signature, UpdateDelivery, UpdateStatus
 from petitions.selfservice.links import signer_page_url, site_root_url
 from petitions.updates.audience import recipients
+from petitions.updates.batch_mail import BatchComposer
 from petitions.updates.mail import compose_update_message
 from petitions.updates.progress import delivery_progress
 from petitions.updates.unsubscribe import add_unsubscribe_headers, unsubscribe_url
@@ -75,6 +84,110 @@ _PACED_BATCH_SECONDS = 60
 _STILL_TO_SEND = Q(status=DeliveryStatus.QUEUED) | Q(
     status=DeliveryStatus.FAILED, next_attempt_at__isnull=False
 )
+
+
+_TABLE = UpdateDelivery._meta.db_table
+_MARK_SQL = (
+    f"UPDATE {_TABLE} SET status = %s, attempts = %s, sent_at = %s, next_attempt_at = %s, "  # noqa: S608 - our table name
+    "last_error = %s WHERE id = %s"
+)
+
+
+@cache
+def _claim_sql():
+    """The per-mail lock: the row, if it is still due, locked for the mail's transaction (skipped if
+    another run holds it).
+
+    On PostgreSQL it also sets `synchronous_commit` off for that transaction alone (`set_config(...,
+    true)` is SET LOCAL, in the same statement, so no extra round trip): the commit that records "sent"
+    returns without waiting for the disk, which was most of a mail's time. A killed worker loses
+    nothing by it: what PostgreSQL has acknowledged stays, whoever dies after. Only PostgreSQL itself
+    crashing (or its machine) can lose the last fraction of a second of "sent" marks (at most three
+    times `wal_writer_delay`, 0.6 s by default), and those mails go out once more when the sweeper
+    resumes the run: the at-least-once rule, with a wider window for that one kind of failure.
+    """
+    features = connection.features
+    relaxed = ", set_config('synchronous_commit', 'off', true)" if connection.vendor == "postgresql" else ""
+    lock = " FOR UPDATE SKIP LOCKED" if features.has_select_for_update_skip_locked else ""
+    return (
+        f"SELECT attempts{relaxed} FROM {_TABLE} WHERE id = %s AND (status = %s OR "  # noqa: S608 - our table name
+        f"(status = %s AND next_attempt_at <= %s)){lock}"
+    )
+
+
+class _MailTransaction:
+    """One mail's transaction: its row locked if still due (`attempts`, else None), then `record()` of
+    what became of the mail, committed; anything else leaving the block rolls it back.
+
+    On PostgreSQL, with the connection in autocommit (the worker's), it takes two round trips, each one
+    query of two statements (psycopg's client-side binding, Django's default, sends several in one):
+    `BEGIN; SELECT … FOR UPDATE SKIP LOCKED` and `UPDATE …; COMMIT`. Django's atomic() would send BEGIN
+    and COMMIT as round trips of their own, and the four waits for the database were half of what a
+    mail cost beyond the SMTP exchange. Inside an atomic block (tests), or on another database, it is
+    atomic() and the statements one by one: the same transaction.
+    """
+
+    def __init__(self, delivery_id, now):
+        self.params = [delivery_id, DeliveryStatus.QUEUED, DeliveryStatus.FAILED, now]
+        self.attempts = None
+        self.recorded = False
+        self.two_trips = _two_round_trips()
+        self.atomic = None
+        self.cursor = None
+
+    def __enter__(self):
+        if self.two_trips:
+            self.cursor = connection.cursor()
+            try:
+                self.cursor.execute("BEGIN; " + _claim_sql(), self.params)
+                self.cursor.nextset()  # past BEGIN's result, to the SELECT's
+                row = self.cursor.fetchone()
+            except BaseException:
+                self._abandon()
+                self.cursor.close()  # __exit__ is not called when __enter__ raises
+                raise
+        else:
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+            try:
+                self.cursor = connection.cursor()
+                self.cursor.execute(_claim_sql(), self.params)
+                row = self.cursor.fetchone()
+            except BaseException as error:
+                self.atomic.__exit__(type(error), error, error.__traceback__)  # rolls back
+                raise
+        self.attempts = row[0] if row else None
+        return self
+
+    def record(self, params):
+        if self.two_trips:
+            self.cursor.execute(_MARK_SQL + "; COMMIT", params)
+        else:
+            self.cursor.execute(_MARK_SQL, params)
+        self.recorded = True
+
+    def __exit__(self, exc_type, exc, traceback):
+        if self.two_trips:
+            if not self.recorded:
+                self._abandon()  # nothing due, or an error before the record: nothing to keep
+            self.cursor.close()
+            return False
+        self.cursor.close()
+        return self.atomic.__exit__(exc_type, exc, traceback)
+
+    def _abandon(self):
+        with suppress(DatabaseError):  # a connection already broken has no transaction left to end
+            self.cursor.execute("ROLLBACK")
+
+
+def _two_round_trips():
+    """Whether a mail's transaction can be sent as two queries (see _MailTransaction)."""
+    return (
+        connection.vendor == "postgresql"
+        and connection.get_autocommit()
+        and not connection.in_atomic_block
+        and connection.settings_dict.get("OPTIONS", {}).get("server_side_binding") is not True
+    )
 
 
 class CannotSend(Exception):
@@ -262,6 +375,9 @@ class SendingRun:
         # The batch's signers in one query; each row is still checked (and locked) as its mail goes.
         signatures = Signature.objects.in_bulk([sig for _pk, sig in todo])
         mail = get_connection(fail_silently=False)
+        # Over SMTP, the mails are filled into one composition (batch_mail); other backends (the tests'
+        # in-memory outbox) get each message composed in full.
+        composer = BatchComposer(update) if isinstance(mail, SmtpBackend) else None
         sent = 0
         try:
             try:
@@ -276,7 +392,7 @@ class SendingRun:
                 signature = signatures.get(signature_id)
                 if signature is None:
                     continue  # erased since: its row went with it
-                outcome = self._deliver(update, delivery_id, signature, mail, root_url)
+                outcome = self._deliver(update, delivery_id, signature, mail, root_url, composer)
                 if outcome is None:
                     continue
                 sent += outcome.status == DeliveryStatus.SENT
@@ -294,52 +410,52 @@ class SendingRun:
             _close(mail)
         return sent, None
 
-    def _deliver(self, update, delivery_id, signature, mail, root_url):
+    def _deliver(self, update, delivery_id, signature, mail, root_url, composer=None):
         """Send one mail with its row locked, if the row is still due; None if it is not (or locked).
 
-        Two plain statements rather than the ORM's: they run once per mail, and building the ORM's
-        queries cost more than the database's work (docs/performance.md, "Updates to signers").
+        Plain statements rather than the ORM's: they run once per mail, and building the ORM's queries
+        cost more than the database's work (docs/performance.md, "Updates to signers"). The transaction
+        does not wait for its commit to reach the disk, and on PostgreSQL takes two round trips: see
+        `_MailTransaction`.
         """
         now = timezone.now()
-        table = UpdateDelivery._meta.db_table
-        lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT attempts FROM {table} WHERE id = %s AND (status = %s OR "  # noqa: S608 - our table name
-                f"(status = %s AND next_attempt_at <= %s)){lock}",
-                [delivery_id, DeliveryStatus.QUEUED, DeliveryStatus.FAILED, now],
-            )
-            row = cursor.fetchone()
-            if row is None:
+        with _MailTransaction(delivery_id, now) as mail_transaction:
+            if mail_transaction.attempts is None:
                 return None
-            attempts = row[0] + 1
+            attempts = mail_transaction.attempts + 1
             unsubscribe = unsubscribe_url(root_url, signature.pk)
-            message = compose_update_message(
-                update, signature, unsubscribe, signer_page_url(signature, update.petition)
-            )
-            add_unsubscribe_headers(message, unsubscribe)
-            outcome = _hand_over(mail, message)
+            page = signer_page_url(signature, update.petition)
+            data = None
+            if composer is not None and mail.connection is not None:
+                data = composer.message_bytes(signature.email, signature.first_name, unsubscribe, page)
+            if data is not None:
+                outcome = _hand_over(
+                    lambda: mail.connection.sendmail(composer.from_email, [signature.email], data)
+                )
+            else:
+                message = compose_update_message(update, signature, unsubscribe, page)
+                add_unsubscribe_headers(message, unsubscribe)
+                outcome = _hand_over(lambda: mail.send_messages([message]))
             sent_at = next_attempt_at = None
             if outcome.status == DeliveryStatus.SENT:
                 sent_at = timezone.now()
             elif not outcome.refused and attempts < settings.PETITION_MAIL_MAX_ATTEMPTS:
                 next_attempt_at = now + retry_delay(attempts)
-            cursor.execute(
-                f"UPDATE {table} SET status = %s, attempts = %s, sent_at = %s, next_attempt_at = %s, "  # noqa: S608 - our table name
-                "last_error = %s WHERE id = %s",
-                [outcome.status, attempts, sent_at, next_attempt_at, outcome.error, delivery_id],
-            )
             if outcome.refused:
-                mark_undeliverable(signature.email, now)
-                logger.warning("Update %s: delivery %s refused for good", update.pk, delivery_id)
-            elif outcome.status == DeliveryStatus.FAILED:
-                logger.warning(
-                    "Update %s: delivery %s failed (%s), attempt %s",
-                    update.pk,
-                    delivery_id,
-                    outcome.error,
-                    attempts,
-                )
+                mark_undeliverable(signature.email, now)  # in the mail's transaction, before its commit
+            mail_transaction.record(
+                [outcome.status, attempts, sent_at, next_attempt_at, outcome.error, delivery_id]
+            )
+        if outcome.refused:
+            logger.warning("Update %s: delivery %s refused for good", update.pk, delivery_id)
+        elif outcome.status == DeliveryStatus.FAILED:
+            logger.warning(
+                "Update %s: delivery %s failed (%s), attempt %s",
+                update.pk,
+                delivery_id,
+                outcome.error,
+                attempts,
+            )
         return outcome
 
     def _finish_or_wait(self, update):
@@ -369,10 +485,10 @@ def _close(mail):
         mail.close()
 
 
-def _hand_over(mail, message):
-    """Give one message to the SMTP connection; what became of it."""
+def _hand_over(send):
+    """Give one message to the SMTP connection (`send()` does); what became of it."""
     try:
-        mail.send_messages([message])
+        send()
     except smtplib.SMTPRecipientsRefused as error:
         codes = [code for code, _text in error.recipients.values()]
         permanent = bool(codes) and all(500 <= code < 600 for code in codes)

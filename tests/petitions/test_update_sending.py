@@ -5,6 +5,7 @@ backend, or a real SMTP server where the server's answer matters (a 5xx refusal)
 its crashes are in tests/faults/test_update_sending.py.
 """
 
+import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -367,3 +368,56 @@ def test_a_permanent_refusal_marks_the_address_undeliverable_and_the_next_update
     assert refusing_sink.recipients() == ["ann@example.org"]
     update.refresh_from_db()
     assert update.status == UpdateStatus.SENT
+
+
+# Outside a test's transaction, as in the worker: each mail's transaction is two queries of its own.
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_in_the_worker_each_mail_is_locked_and_recorded_in_two_queries(petition, audience, refusing_sink):
+    dee = confirmed(petition, "dee@example.org", contact_consent=True)
+    update = approved_update(petition)
+    start_sending(update.pk)
+    update.refresh_from_db()
+
+    with CaptureQueriesContext(connection) as queries:
+        assert SendingRun(update.pk, update.sending_run).send_batch() == 1
+
+    mail_queries = [query["sql"] for query in queries if "petitions_updatedelivery" in query["sql"]]
+    locks = [sql for sql in mail_queries if sql.startswith("BEGIN; SELECT attempts")]
+    records = [sql for sql in mail_queries if sql.startswith("UPDATE") and sql.endswith("; COMMIT")]
+    assert len(locks) == len(records) == 3
+    assert all("FOR UPDATE SKIP LOCKED" in sql and "synchronous_commit" in sql for sql in locks)
+    assert connection.connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    assert refusing_sink.recipients() == ["dee@example.org"]
+    assert UpdateDelivery.objects.get(signature=dee).status == DeliveryStatus.SENT
+    # Bob's permanent refusal marked his address inside his mail's transaction, and it was committed.
+    audience["bob"].refresh_from_db()
+    assert audience["bob"].undeliverable_at is not None
+    ann = UpdateDelivery.objects.get(signature=audience["ann"])
+    assert (ann.status, ann.attempts, ann.next_attempt_at is not None) == (DeliveryStatus.FAILED, 1, True)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_in_the_worker_an_error_in_the_middle_of_a_mail_rolls_its_transaction_back(
+    petition, audience, monkeypatch, mailoutbox
+):
+    update = approved_update(petition)
+    start_sending(update.pk)
+    update.refresh_from_db()
+
+    def broken(*args):
+        raise RuntimeError("template missing")
+
+    monkeypatch.setattr(sending, "compose_update_message", broken)
+    with pytest.raises(RuntimeError):
+        SendingRun(update.pk, update.sending_run).send_batch()
+
+    assert mailoutbox == []
+    # No transaction left open, so no row left locked: another run may take them at once.
+    assert connection.connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    assert set(UpdateDelivery.objects.filter(update=update).values_list("status", "attempts")) == {
+        (DeliveryStatus.QUEUED, 0)
+    }
