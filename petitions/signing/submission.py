@@ -46,7 +46,7 @@ class Submission:
 def submit_signature(request, petition, *, query_source="", partner_source=None):
     """Check `request.POST` as a signature of `petition` and record it if it passes.
 
-    `petition` is the petition's SigningFacts, or its id: the facts are then read in the rounds trip
+    `petition` is the petition's SigningFacts, or its id: the facts are then read in the round trip
     that counts the attempt (the form is checked first: that needs no facts), and a visitor the
     petition's view restrictions keep out gets the page's answer (REFUSED); no such petition is a 404.
     The signature's source code is the form's hidden `source`, else `query_source` (the sign URL's
