@@ -46,8 +46,48 @@ class SignatureDetails:
 _RESENT_COLUMNS = ("mail_status", "mail_queued_at", "mail_attempts", "mail_next_attempt_at")
 
 
+@functools.cache
 def _inserted_fields():
-    return [f for f in Signature._meta.concrete_fields if not f.primary_key]
+    return tuple(f for f in Signature._meta.concrete_fields if not f.primary_key)
+
+
+# Values every backend's driver takes as they are: a field's preparation leaves them unchanged.
+_PLAIN_TYPES = frozenset((str, bool, int, type(None)))
+
+
+@functools.cache
+def _prepared_defaults(vendor):
+    """{attname: prepared value} of what a new `Signature()` holds in the columns signing leaves alone.
+
+    Prepared once: the defaults are constants (a field with a callable default is left out, and
+    prepared per row by `signature_params`).
+    """
+    return {
+        f.attname: f.get_db_prep_save(f.get_default(), connection)
+        for f in _inserted_fields()
+        if not (f.has_default() and callable(f.default))
+    }
+
+
+def signature_params(values):
+    """The inserted columns' parameters for a new signature of `values` ({attname: value}), in order.
+
+    What `Signature(**values)` and each field's `get_db_prep_save(pre_save(...))` give, without
+    building the model and preparing thirty fields for every signature: the columns not in `values`
+    take their prepared defaults, and plain values (text, booleans, ids, NULL) need no preparing.
+    """
+    defaults = _prepared_defaults(connection.vendor)
+    params = []
+    for field in _inserted_fields():
+        name = field.attname
+        if name in values:
+            value = values[name]
+            params.append(value if type(value) in _PLAIN_TYPES else field.get_db_prep_save(value, connection))
+        elif name in defaults:
+            params.append(defaults[name])
+        else:
+            params.append(field.get_db_prep_save(field.get_default(), connection))
+    return params
 
 
 @functools.cache
@@ -95,7 +135,7 @@ def _sign_and_count_received_sql(vendor):
     return f"WITH written AS ({written}), counted AS ({counted}) SELECT id, is_new FROM written"  # noqa: S608
 
 
-def _insert_or_queue_mail_again(signature, resend_after, *, count_received_for=None):
+def _insert_or_queue_mail_again(values, resend_after, *, count_received_for=None):
     """Keep a new signature, or queue the mail of an earlier one again: one statement for both.
 
     `INSERT ... ON CONFLICT (lower(email), petition) WHERE anonymised_at IS NULL DO UPDATE ... WHERE`,
@@ -112,13 +152,13 @@ def _insert_or_queue_mail_again(signature, resend_after, *, count_received_for=N
     because Django's `bulk_create(update_conflicts=True)` infers no partial expression index and returns
     no id on a conflict; the same text runs on PostgreSQL and SQLite (3.35 or later).
 
+    `values` are the new signature's, by field attname (`signature_params`).
     `count_received_for` (a petition id; PostgreSQL only) also counts the signature as received and
     awaiting confirmation in the public record, in the same statement (`_sign_and_count_received_sql`).
     """
-    fields = _inserted_fields()
-    params = [f.get_db_prep_save(f.pre_save(signature, add=True), connection) for f in fields]
+    params = signature_params(values)
     resend_after = Signature._meta.get_field("mail_queued_at").get_db_prep_value(resend_after, connection)
-    created_at = Signature._meta.get_field("created_at").get_db_prep_value(signature.created_at, connection)
+    created_at = Signature._meta.get_field("created_at").get_db_prep_value(values["created_at"], connection)
     params += [MailStatus.QUEUED, resend_after, created_at]
     if count_received_for is None:
         sql = _insert_or_queue_mail_again_sql(connection.vendor)
@@ -146,25 +186,26 @@ def record_signature(petition, details, *, ip_hash="", now=None):
     now = now or timezone.now()
     contact_wording_id, show_wording_id = petition.contact_wording_id, petition.show_wording_id
     needs_confirmation = petition.confirmation_required
-    signature = Signature(
-        petition_id=petition.pk,
-        first_name=details.first_name,
-        last_name=details.last_name,
-        email=details.email,
-        postcode=details.postcode,
-        region=region_for_postcode(details.postcode),
-        created_at=now,
-        confirmed_at=None if needs_confirmation else now,
-        contact_consent=details.contact_consent,
-        contact_consent_wording_id=contact_wording_id,
-        show_publicly=details.show_publicly,
-        show_publicly_wording_id=show_wording_id,
-        privacy_notice_version=petition.privacy_notice_version,
-        ip_hash=ip_hash,
-        source=details.source,
-        mail_status=MailStatus.QUEUED if needs_confirmation else MailStatus.NOT_NEEDED,
-        mail_queued_at=now if needs_confirmation else None,
-    )
+    region = region_for_postcode(details.postcode)
+    signature = {
+        "petition_id": petition.pk,
+        "first_name": details.first_name,
+        "last_name": details.last_name,
+        "email": details.email,
+        "postcode": details.postcode,
+        "region": region,
+        "created_at": now,
+        "confirmed_at": None if needs_confirmation else now,
+        "contact_consent": details.contact_consent,
+        "contact_consent_wording_id": contact_wording_id,
+        "show_publicly": details.show_publicly,
+        "show_publicly_wording_id": show_wording_id,
+        "privacy_notice_version": petition.privacy_notice_version,
+        "ip_hash": ip_hash,
+        "source": details.source,
+        "mail_status": MailStatus.QUEUED if needs_confirmation else MailStatus.NOT_NEEDED,
+        "mail_queued_at": now if needs_confirmation else None,
+    }
     resend_after = now - timedelta(seconds=settings.PETITION_CONFIRMATION_RESEND_SECONDS)
     if needs_confirmation and connection.vendor == "postgresql":
         # The usual case, and the busiest statement of the site: the row, its queued mail (the row is
@@ -193,7 +234,7 @@ def record_signature(petition, details, *, ip_hash="", now=None):
         else:
             # Without confirmation nothing is mailed again, so a row comes back only when it is new;
             # a repeat writes its +0 to the counters, for the same reason.
-            adjust_count(petition.pk, signature.region, int(new), at=now, write_zero=True)
+            adjust_count(petition.pk, region, int(new), at=now, write_zero=True)
             _count_milestones(petition.pk, now)
             if new:
                 # No confirmation asked for: signing confirms it.

@@ -20,6 +20,7 @@ from wagtail.models import Page
 
 from petitions.mail.confirmation import make_confirmation_token
 from petitions.models import ConsentWording, MailStatus, Measure, RecordCount, Signature
+from petitions.signing.signatures import signature_params
 from tests.html import soup, text
 
 from .conftest import post_form, press_confirm, run_worker, sign, sign_data
@@ -541,6 +542,37 @@ def test_a_signature_and_its_record_counters_are_one_statement_in_no_transaction
     assert in_transaction_block == [False]
     assert record_counters(petition) == (before[0] + 1, before[1] + 1)
     assert Signature.objects.filter(petition=petition).count() == 2
+
+
+def test_the_statements_parameters_are_what_the_model_itself_would_insert(petition):
+    """`signature_params` skips building a Signature: a field given a default that must be computed per
+    row, or a value that needs preparing, must still come out as Django would prepare it."""
+    now = timezone.now()
+    values = {
+        "petition_id": petition.pk,
+        "first_name": "Jane",
+        "last_name": "Doughty",
+        "email": "jane@example.org",
+        "postcode": "SW1A 1AA",
+        "region": "london",
+        "created_at": now,
+        "confirmed_at": None,
+        "contact_consent": True,
+        "contact_consent_wording_id": 1,
+        "show_publicly": False,
+        "show_publicly_wording_id": 2,
+        "privacy_notice_version": "3/4",
+        "ip_hash": "ab" * 32,
+        "source": "",
+        "mail_status": MailStatus.QUEUED,
+        "mail_queued_at": now,
+    }
+    model = Signature(**values)
+    fields = [f for f in Signature._meta.concrete_fields if not f.primary_key]
+
+    expected = [f.get_db_prep_save(f.pre_save(model, add=True), connection) for f in fields]
+
+    assert signature_params(values) == expected
 
 
 def test_signing_again_reads_neither_the_page_nor_the_wordings_from_the_database(client, petition):
