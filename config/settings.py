@@ -128,6 +128,10 @@ TEMPLATES = [
 # Database: SQLite by default, PostgreSQL (psycopg 3) in production and in the test suite.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with a health check that looks at the idle socket before it sends `SELECT 1`
+    # (core/postgresql/base.py): a connection the server has closed is still replaced, and a quiet one
+    # costs the request no round trip.
+    DATABASES["default"]["ENGINE"] = "core.postgresql"
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

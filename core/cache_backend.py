@@ -28,16 +28,22 @@ logger = logging.getLogger(__name__)
 
 _UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 
-# `count_and_claim`: KEYS[1] is the counter (ARGV[1] its lifetime in seconds); KEYS[2], if given, the
-# claim (ARGV[2] its value, ARGV[3] its lifetime). Returns {count, the claim's holder}.
+# `count_claim_and_read`: KEYS[1] is the counter (ARGV[1] its lifetime in seconds); if ARGV[2] is "1",
+# KEYS[2] is the claim (ARGV[3] its value, ARGV[4] its lifetime); the keys after those are read.
+# Returns {count, the claim's holder or nil, each key read or nil}.
 _COUNT_AND_CLAIM_LUA = """
 redis.call('SET', KEYS[1], 0, 'EX', ARGV[1], 'NX')
-local count = redis.call('INCR', KEYS[1])
-if #KEYS < 2 then
-    return {count}
+local result = {redis.call('INCR', KEYS[1]), false}
+local first_read = 2
+if ARGV[2] == '1' then
+    redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4], 'NX')
+    result[2] = redis.call('GET', KEYS[2])
+    first_read = 3
 end
-redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3], 'NX')
-return {count, redis.call('GET', KEYS[2])}
+for i = first_read, #KEYS do
+    result[#result + 1] = redis.call('GET', KEYS[i])
+end
+return result
 """
 
 
@@ -123,7 +129,7 @@ class ResilientRedisCache(RedisCache):
         What `add(key, 0, timeout)` then `incr(key)` do, in one round trip instead of three (Django's
         `incr` asks whether the key exists first). Raises ValueError while Redis is unreachable.
         """
-        return self._attempt(self._not_found, self._count_and_claim, key, timeout)[0]
+        return self._attempt(self._not_found, self._count_claim_and_read, key, timeout)[0]
 
     def count_and_claim(self, key, timeout, claim_key, claim_value, claim_timeout):
         """`count_in_window(key, timeout)` and, in the same round trip, a claim: (new count, holder).
@@ -133,23 +139,42 @@ class ResilientRedisCache(RedisCache):
         there otherwise: for things that may be done once (a form token spent on one signature) and are
         checked beside a rate limit. Raises ValueError while Redis is unreachable.
         """
-        return self._attempt(
-            self._not_found, self._count_and_claim, key, timeout, (claim_key, claim_value, claim_timeout)
+        count, holder, _found = self._attempt(
+            self._not_found, self._count_claim_and_read, key, timeout, (claim_key, claim_value, claim_timeout)
         )
+        return count, holder
 
-    def _count_and_claim(self, key, timeout, claim=None):
+    def count_claim_and_read(self, key, timeout, claim=None, read=()):
+        """`count_in_window(key, timeout)`, the claim `(key, value, timeout)` if given (as `count_and_claim`)
+        and `get_many(read)`, all in one round trip: (new count, holder or None, {key: value found}).
+
+        For a request that needs a few cached values beside its counter (a sign POST: the petition's
+        signing facts and their generation). Raises ValueError while Redis is unreachable.
+        """
+        return self._attempt(self._not_found, self._count_claim_and_read, key, timeout, claim, read)
+
+    def _count_claim_and_read(self, key, timeout, claim=None, read=()):
         keys = [self.make_and_validate_key(key)]
-        args = [self.get_backend_timeout(timeout)]
+        args = [self.get_backend_timeout(timeout), "0"]
         serializer = self._cache._serializer
         if claim is not None:
             claim_key, claim_value, claim_timeout = claim
             keys.append(self.make_and_validate_key(claim_key))
+            args[1] = "1"
             args += [serializer.dumps(claim_value), self.get_backend_timeout(claim_timeout)]
+        keys += [self.make_and_validate_key(name) for name in read]
         client = self._cache.get_client(keys[0], write=True)
         # One command, run by Redis as a whole (so the claim's read follows its add with nothing between):
-        # a script costs this process a third of the CPU of the MULTI/EXEC pipeline of the same commands.
+        # a script costs this process a third of the CPU of the MULTI/EXEC pipeline of the same commands,
+        # and the values read with it cost no round trip of their own.
         results = self._count_and_claim_script(client)(keys=keys, args=args, client=client)
-        return results[0], (serializer.loads(results[1]) if claim is not None else None)
+        holder = serializer.loads(results[1]) if claim is not None and results[1] is not None else None
+        found = {
+            name: serializer.loads(value)
+            for name, value in zip(read, results[2:], strict=True)
+            if value is not None
+        }
+        return results[0], holder, found
 
     def _count_and_claim_script(self, client):
         # Registered once per client: redis-py sends it by its digest (EVALSHA), loading it again only

@@ -31,7 +31,27 @@ def cached(key, timeout, compute, *, generation=None):
         return value
 
     current, found = generation.read_with([key])
-    stored = found.get(key)
+    return _kept_or_computed(key, timeout, compute, generation, current, found.get(key))
+
+
+def cached_as_read(key, timeout, compute, *, generation, found):
+    """`cached(key, timeout, compute, generation=generation)` from values the caller read itself.
+
+    `found` holds what the generation's cache gave for `generation.key` and `key`, read in one round
+    trip with something else (`cached_keys` names them). A generation missing from it (lost, or the
+    cache is away) is read, and started, as `cached` does.
+    """
+    if generation.key not in found:
+        return cached(key, timeout, compute, generation=generation)
+    return _kept_or_computed(key, timeout, compute, generation, found[generation.key], found.get(key))
+
+
+def cached_keys(key, *, generation):
+    """The keys `cached_as_read` reads a value kept under a generation from."""
+    return [generation.key, key]
+
+
+def _kept_or_computed(key, timeout, compute, generation, current, stored):
     if current is not None and stored is not None and stored[0] == current:
         return stored[1]
     value = compute()

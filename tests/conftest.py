@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.db import connections
 from django.utils.text import slugify
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, ReferenceIndex, Site
@@ -29,7 +30,7 @@ PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts only
 
 def pytest_configure(config):
     database = settings.DATABASES["default"]
-    if database["ENGINE"] != "django.db.backends.postgresql":
+    if not _on_postgresql():
         return
     try:
         psycopg.connect(
@@ -49,8 +50,13 @@ def pytest_configure(config):
         )
 
 
+def _on_postgresql():
+    # By the backend's vendor: the project's engine is Django's PostgreSQL backend subclassed.
+    return connections["default"].vendor == "postgresql"
+
+
 def pytest_collection_modifyitems(config, items):
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if _on_postgresql():
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL")
     for item in items:

@@ -92,14 +92,26 @@ def adjust_record(changes, *, write_zero=False):
     rows = [(key, delta) for key, delta in changes.items() if delta or write_zero]
     if not rows:
         return
-    shard = random.randrange(settings.PETITION_COUNT_SHARDS)  # noqa: S311 - spreads writes, not a secret
-    table = connection.ops.quote_name(RecordCount._meta.db_table)
-    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    shard = record_shard()
     params = []
     for (petition_id, measure), delta in rows:
         params += [petition_id, str(measure), shard, delta]
     with connection.cursor() as cursor:
-        cursor.execute(_UPSERT.format(table=table, values=values), params)
+        cursor.execute(record_upsert_sql(", ".join(["(%s, %s, %s, %s)"] * len(rows))), params)
+
+
+def record_shard():
+    """The counter row a change adds to: any of the petition's shards, so that writers rarely wait."""
+    return random.randrange(settings.PETITION_COUNT_SHARDS)  # noqa: S311 - spreads writes, not a secret
+
+
+def record_upsert_sql(rows):
+    """The statement adding to the counters: `rows` are SQL row values (petition id, measure, shard, delta).
+
+    For statements that count as they write (`petitions.signing.signatures`), a row's delta may be an
+    expression reading what the statement wrote.
+    """
+    return _UPSERT.format(table=connection.ops.quote_name(RecordCount._meta.db_table), values=rows)
 
 
 # What restored signatures become: counted if confirmed, else awaiting confirmation.

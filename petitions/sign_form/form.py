@@ -106,16 +106,27 @@ class SignatureForm(forms.Form):
         self.id_prefix = f"p{petition.pk}_"
         kwargs.setdefault("auto_id", self.id_prefix + "%s")
         super().__init__(*args, **kwargs)
-        self.petition = petition
         self.source_fallback = clean_source_code(source)
         if not self.is_bound:
             self.initial["source"] = self.source_fallback
         # The id of a valid form token, for `petitions.signing.rate_limit.count_sign_attempt` to spend.
         self.form_token_id = None
+        self.describe(petition)
+
+    def describe(self, petition):
+        """Word the form for `petition` (its consent boxes, the email's hint).
+
+        Validating needs none of it, so a POST may be checked before the petition's facts are read
+        (with the rate limit, in one round trip) and described once they are, to be shown again.
+        """
+        self.petition = petition
         self.fields["contact_consent"].label = petition.contact_consent_wording
         self.fields["show_publicly"].label = petition.show_publicly_wording
-        if not petition.confirmation_required:
-            self.fields["email"].help_text = "We keep it to make sure each person signs once."
+        self.fields["email"].help_text = (
+            self.base_fields["email"].help_text
+            if petition.confirmation_required
+            else "We keep it to make sure each person signs once."
+        )
 
     @property
     def fresh_token(self):

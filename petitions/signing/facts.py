@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.db import transaction
 
-from core.caching import cached, forget
+from core.caching import cached, cached_as_read, cached_keys, forget
 from core.page_cache.purge import content_generation
 from petitions.models import ConsentWording, PetitionPage
 from petitions.models.petition_page import signing_closed_message
@@ -78,17 +78,30 @@ def _facts_from_database(petition_id):
     return None if petition is None else asdict(SigningFacts.of(petition))
 
 
-def signing_facts(petition_id, *, fresh=False):
+def signing_facts_keys(petition_id):
+    """The shared cache's keys `signing_facts(petition_id, found=...)` is read from (with their cache)."""
+    generation = content_generation()
+    return generation.cache, cached_keys(_facts_key(petition_id), generation=generation)
+
+
+def signing_facts(petition_id, *, fresh=False, found=None):
     """The petition's SigningFacts (None when there is no such petition), cached until the next purge.
 
-    `fresh` reads the database and replaces what the cache held.
+    `fresh` reads the database and replaces what the cache held. `found` is what the cache held under
+    `signing_facts_keys(petition_id)`, read by the caller with something else in one round trip.
     """
     key = _facts_key(petition_id)
+    generation = content_generation()
+
+    def compute():
+        return _facts_from_database(petition_id)
+
     if fresh:
-        forget(key, generation=content_generation())
-    facts = cached(
-        key, _FACTS_SECONDS, lambda: _facts_from_database(petition_id), generation=content_generation()
-    )
+        forget(key, generation=generation)
+    if found is not None and not fresh:
+        facts = cached_as_read(key, _FACTS_SECONDS, compute, generation=generation, found=found)
+    else:
+        facts = cached(key, _FACTS_SECONDS, compute, generation=generation)
     if facts is None:
         return None
     try:

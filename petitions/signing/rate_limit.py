@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.utils.crypto import salted_hmac
 
 from core import client_address
@@ -40,9 +40,11 @@ class SignAttempt:
     over_rate_limit: bool = False
     # The form token already carried a signature of another email address.
     token_spent: bool = False
+    # What the cache held under the keys asked to be read along (`read`); None when they were not read.
+    found: dict | None = None
 
 
-def count_sign_attempt(ip_hash, token_id=None, email=""):
+def count_sign_attempt(ip_hash, token_id=None, email="", read=(None, ())):
     """Count one sign attempt by this client and, for a valid form, spend its token on this email.
 
     The rate limit is a fixed window keyed by the client hash, with nothing to clean up. A form token
@@ -54,6 +56,9 @@ def count_sign_attempt(ip_hash, token_id=None, email=""):
     Both fail open: with the cache down, signing goes on without them (logged), and the honeypot, the
     token's signature and age, email confirmation and invalidation by client hash still stand between a
     bot and the count.
+
+    `read` is (a cache, keys): values the request needs next (a petition's signing facts), read in the
+    same round trip where the backend allows (`SignAttempt.found`); otherwise the caller reads them.
     """
     window = settings.PETITION_SIGN_RATE_WINDOW_SECONDS
     rate_key = f"petitions:sign-rate:{ip_hash}:{int(time.time()) // window}" if ip_hash else None
@@ -63,8 +68,16 @@ def count_sign_attempt(ip_hash, token_id=None, email=""):
         claim = (f"petitions:form-token:{token_id}", holder, settings.PETITION_FORM_MAX_AGE_SECONDS)
     if rate_key is None and claim is None:
         return SignAttempt()
+    read_cache, read_keys = read
     try:
-        attempts, held_by = _count_and_claim(rate_key, window, claim)
+        if (
+            rate_key is not None
+            and read_cache is caches[DEFAULT_CACHE_ALIAS]
+            and hasattr(read_cache, "count_claim_and_read")
+        ):
+            attempts, held_by, found = read_cache.count_claim_and_read(rate_key, window, claim, read_keys)
+        else:
+            (attempts, held_by), found = _count_and_claim(rate_key, window, claim), None
     except ValueError:  # the counter cannot be kept: Redis unreachable, or a key another backend lost
         logger.warning(
             "Rate-limit cache unavailable: sign request allowed without a rate limit or token check"
@@ -73,6 +86,7 @@ def count_sign_attempt(ip_hash, token_id=None, email=""):
     return SignAttempt(
         over_rate_limit=attempts > settings.PETITION_SIGN_RATE_LIMIT,
         token_spent=claim is not None and held_by != claim[1],
+        found=found,
     )
 
 

@@ -4,7 +4,9 @@ An editor can make a petition, or a section above it, private (Settings → Priv
 users, or some groups). Wagtail checks that when it serves the page; the sign, check-your-email,
 confirmation, count and signers URLs are this app's own views, so `petition_endpoint` asks the same
 question for them with Wagtail's own `PageViewRestriction.accept_request` and gives the page's answer: the
-password form or the sign-in redirect (or a plain 404 where a page makes no sense, `count.json`).
+password form or the sign-in redirect (or a plain 404 where a page makes no sense, `count.json`). The sign
+POST asks it through `refusal` in `petitions.signing.submission`, once the facts it reads with the rate
+limit are in.
 
 Signing is the hot path, so the question costs nothing for a petition without restrictions: whether it
 has any is one of its `SigningFacts`, cached with the rest and purged when a restriction is added,

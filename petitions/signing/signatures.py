@@ -20,7 +20,7 @@ from django.utils import timezone
 from petitions.models import MailStatus, Signature
 from petitions.models.counts import adjust_count
 from petitions.models.milestones import record_milestones
-from petitions.models.record import Measure, adjust_record
+from petitions.models.record import Measure, adjust_record, record_shard, record_upsert_sql
 from petitions.regions import region_for_postcode
 from petitions.signals import signature_confirmed
 from petitions.tasks import notify_milestones, request_delivery
@@ -46,8 +46,48 @@ class SignatureDetails:
 _RESENT_COLUMNS = ("mail_status", "mail_queued_at", "mail_attempts", "mail_next_attempt_at")
 
 
+@functools.cache
 def _inserted_fields():
-    return [f for f in Signature._meta.concrete_fields if not f.primary_key]
+    return tuple(f for f in Signature._meta.concrete_fields if not f.primary_key)
+
+
+# Values every backend's driver takes as they are: a field's preparation leaves them unchanged.
+_PLAIN_TYPES = frozenset((str, bool, int, type(None)))
+
+
+@functools.cache
+def _prepared_defaults(vendor):
+    """{attname: prepared value} of what a new `Signature()` holds in the columns signing leaves alone.
+
+    Prepared once: the defaults are constants (a field with a callable default is left out, and
+    prepared per row by `signature_params`).
+    """
+    return {
+        f.attname: f.get_db_prep_save(f.get_default(), connection)
+        for f in _inserted_fields()
+        if not (f.has_default() and callable(f.default))
+    }
+
+
+def signature_params(values):
+    """The inserted columns' parameters for a new signature of `values` ({attname: value}), in order.
+
+    What `Signature(**values)` and each field's `get_db_prep_save(pre_save(...))` give, without
+    building the model and preparing thirty fields for every signature: the columns not in `values`
+    take their prepared defaults, and plain values (text, booleans, ids, NULL) need no preparing.
+    """
+    defaults = _prepared_defaults(connection.vendor)
+    params = []
+    for field in _inserted_fields():
+        name = field.attname
+        if name in values:
+            value = values[name]
+            params.append(value if type(value) in _PLAIN_TYPES else field.get_db_prep_save(value, connection))
+        elif name in defaults:
+            params.append(defaults[name])
+        else:
+            params.append(field.get_db_prep_save(field.get_default(), connection))
+    return params
 
 
 @functools.cache
@@ -76,11 +116,26 @@ def _insert_or_queue_mail_again_sql(vendor):
         f"WHERE EXCLUDED.{column('mail_status')} = %s "
         f"AND {existing('confirmed_at')} IS NULL AND {existing('invalidated_at')} IS NULL "
         f"AND ({existing('mail_queued_at')} IS NULL OR {existing('mail_queued_at')} <= %s) "
-        f"RETURNING {pk}, {column('created_at')} = %s"
+        f"RETURNING {pk} AS id, {column('created_at')} = %s AS is_new"
     )
 
 
-def _insert_or_queue_mail_again(signature, resend_after):
+@functools.cache
+def _sign_and_count_received_sql(vendor):
+    """PostgreSQL: `_insert_or_queue_mail_again_sql` and the public record's counters, as one statement.
+
+    The record's "received" and "awaiting" counters each get 1 for a new row and 0 otherwise (a repeat
+    writes its +0 as well, so that both answers take the same work): the data-modifying `WITH` runs both
+    writes whether or not anything reads them, in the statement's own transaction.
+    """
+    new = "COALESCE((SELECT is_new::int FROM written), 0)"
+    counted = record_upsert_sql(f"(%s, %s, %s, {new}), (%s, %s, %s, {new})")
+    written = _insert_or_queue_mail_again_sql(vendor)
+    # Only quoted model metadata and placeholders go into the text.
+    return f"WITH written AS ({written}), counted AS ({counted}) SELECT id, is_new FROM written"  # noqa: S608
+
+
+def _insert_or_queue_mail_again(values, resend_after, *, count_received_for=None):
     """Keep a new signature, or queue the mail of an earlier one again: one statement for both.
 
     `INSERT ... ON CONFLICT (lower(email), petition) WHERE anonymised_at IS NULL DO UPDATE ... WHERE`,
@@ -96,13 +151,22 @@ def _insert_or_queue_mail_again(signature, resend_after):
     savepoint and writes no error (with the email address in it) to the database server's log. Raw SQL
     because Django's `bulk_create(update_conflicts=True)` infers no partial expression index and returns
     no id on a conflict; the same text runs on PostgreSQL and SQLite (3.35 or later).
+
+    `values` are the new signature's, by field attname (`signature_params`).
+    `count_received_for` (a petition id; PostgreSQL only) also counts the signature as received and
+    awaiting confirmation in the public record, in the same statement (`_sign_and_count_received_sql`).
     """
-    fields = _inserted_fields()
-    params = [f.get_db_prep_save(f.pre_save(signature, add=True), connection) for f in fields]
+    params = signature_params(values)
     resend_after = Signature._meta.get_field("mail_queued_at").get_db_prep_value(resend_after, connection)
-    created_at = Signature._meta.get_field("created_at").get_db_prep_value(signature.created_at, connection)
+    created_at = Signature._meta.get_field("created_at").get_db_prep_value(values["created_at"], connection)
     params += [MailStatus.QUEUED, resend_after, created_at]
-    sql = _insert_or_queue_mail_again_sql(connection.vendor)
+    if count_received_for is None:
+        sql = _insert_or_queue_mail_again_sql(connection.vendor)
+    else:
+        shard = record_shard()
+        params += [count_received_for, Measure.RECEIVED.value, shard]
+        params += [count_received_for, Measure.AWAITING.value, shard]
+        sql = _sign_and_count_received_sql(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -122,26 +186,40 @@ def record_signature(petition, details, *, ip_hash="", now=None):
     now = now or timezone.now()
     contact_wording_id, show_wording_id = petition.contact_wording_id, petition.show_wording_id
     needs_confirmation = petition.confirmation_required
-    signature = Signature(
-        petition_id=petition.pk,
-        first_name=details.first_name,
-        last_name=details.last_name,
-        email=details.email,
-        postcode=details.postcode,
-        region=region_for_postcode(details.postcode),
-        created_at=now,
-        confirmed_at=None if needs_confirmation else now,
-        contact_consent=details.contact_consent,
-        contact_consent_wording_id=contact_wording_id,
-        show_publicly=details.show_publicly,
-        show_publicly_wording_id=show_wording_id,
-        privacy_notice_version=petition.privacy_notice_version,
-        ip_hash=ip_hash,
-        source=details.source,
-        mail_status=MailStatus.QUEUED if needs_confirmation else MailStatus.NOT_NEEDED,
-        mail_queued_at=now if needs_confirmation else None,
-    )
+    region = region_for_postcode(details.postcode)
+    signature = {
+        "petition_id": petition.pk,
+        "first_name": details.first_name,
+        "last_name": details.last_name,
+        "email": details.email,
+        "postcode": details.postcode,
+        "region": region,
+        "created_at": now,
+        "confirmed_at": None if needs_confirmation else now,
+        "contact_consent": details.contact_consent,
+        "contact_consent_wording_id": contact_wording_id,
+        "show_publicly": details.show_publicly,
+        "show_publicly_wording_id": show_wording_id,
+        "privacy_notice_version": petition.privacy_notice_version,
+        "ip_hash": ip_hash,
+        "source": details.source,
+        "mail_status": MailStatus.QUEUED if needs_confirmation else MailStatus.NOT_NEEDED,
+        "mail_queued_at": now if needs_confirmation else None,
+    }
     resend_after = now - timedelta(seconds=settings.PETITION_CONFIRMATION_RESEND_SECONDS)
+    if needs_confirmation and connection.vendor == "postgresql":
+        # The usual case, and the busiest statement of the site: the row, its queued mail (the row is
+        # its outbox) and the public record's counters in one statement, which is its own transaction
+        # (no BEGIN and COMMIT round trips) unless the caller has one open.
+        signature_id, _new = _insert_or_queue_mail_again(
+            signature, resend_after, count_received_for=petition.pk
+        )
+        # The worker is asked to deliver once it is committed (at once outside a transaction), also
+        # when nothing was queued (a repeat within the resend interval, a confirmed signer), so that
+        # both answers take as long.
+        transaction.on_commit(request_delivery)
+        _log_recorded(signature_id, petition.pk)
+        return signature_id
     with transaction.atomic():
         # The row holds the queued mail (its outbox). The public record counts a new signature as
         # received (and awaiting its confirmation) in the same transaction; a repeat writes its +0,
@@ -152,24 +230,26 @@ def record_signature(petition, details, *, ip_hash="", now=None):
             received[(petition.pk, Measure.AWAITING)] = int(new)
         adjust_record(received, write_zero=True)
         if needs_confirmation:
-            # The worker is asked to deliver once it is committed, also when nothing was queued (a
-            # repeat within the resend interval, a confirmed signer), so that both answers take as long.
             transaction.on_commit(request_delivery)
         else:
             # Without confirmation nothing is mailed again, so a row comes back only when it is new;
             # a repeat writes its +0 to the counters, for the same reason.
-            adjust_count(petition.pk, signature.region, int(new), at=now, write_zero=True)
+            adjust_count(petition.pk, region, int(new), at=now, write_zero=True)
             _count_milestones(petition.pk, now)
             if new:
                 # No confirmation asked for: signing confirms it.
                 signature_confirmed.send(sender=Signature, signature_id=signature_id, petition_id=petition.pk)
+    _log_recorded(signature_id, petition.pk)
+    return signature_id
+
+
+def _log_recorded(signature_id, petition_id):
     if signature_id is None:
-        logger.info("Repeat signing on petition %s; nothing to change", petition.pk)
+        logger.info("Repeat signing on petition %s; nothing to change", petition_id)
     else:
         logger.info(
-            "Signature %s recorded, or its mail queued again, on petition %s", signature_id, petition.pk
+            "Signature %s recorded, or its mail queued again, on petition %s", signature_id, petition_id
         )
-    return signature_id
 
 
 def _count_milestones(petition_id, now):

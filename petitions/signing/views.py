@@ -40,12 +40,13 @@ def _live_petition(petition_id):
 
 @form_posts_only
 @require_POST
-@petition_endpoint
-def sign(request, facts):
-    # The facts, not the page: every signature needs them, and they come from the shared cache.
+def sign(request, petition_id):
+    # The facts, not the page: every signature needs them, and they come from the shared cache, read
+    # with the rate limit (so `submit_signature` answers as `petition_endpoint` does, by the facts).
     # A form posted to the sign URL with `?source=` on it (a partner's own form, say) keeps that code.
-    result = submit_signature(request, facts, query_source=source_from_query(request.GET))
-    petition_id = facts.pk
+    result = submit_signature(request, petition_id, query_source=source_from_query(request.GET))
+    if result.outcome is Outcome.REFUSED:
+        return result.response
     if result.outcome is Outcome.CLOSED:
         context = {"petition": _petition(petition_id), "message": result.message}
         return render(request, "petitions/signing_closed.html", context, status=403)

@@ -1,14 +1,17 @@
 """Settings for the petitions tests, and helpers to sign a petition (`petition`: tests/conftest.py)."""
 
 import re
+import uuid
 from urllib.parse import urlencode
 
 import pytest
+import redis
 from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
 from petitions.sign_form.token import make_form_token
+from tests.config.test_redis_cache import REDIS_TEST_URL
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
@@ -79,3 +82,19 @@ def login(client, make_staff):
         return client
 
     return login_as
+
+
+@pytest.fixture
+def shared_redis_cache(settings):
+    """The project's Redis backend at REDIS_TEST_URL, under keys of this test's own."""
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"No Redis answers at {REDIS_TEST_URL}")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache_backend.ResilientRedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": f"test-abuse-{uuid.uuid4().hex}",
+        }
+    }

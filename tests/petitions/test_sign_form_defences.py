@@ -3,11 +3,9 @@ the keyed client hash and refusing oversized or non-form bodies."""
 
 import logging
 import re
-import uuid
 from datetime import timedelta
 
 import pytest
-import redis
 from django.core import signing
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,7 +21,7 @@ from petitions.mail.confirmation import make_confirmation_token
 from petitions.models import Signature
 from petitions.sign_form.token import FORM_PROBLEM_MESSAGE, FormTokenError, check_form_token, make_form_token
 from petitions.signing.rate_limit import hash_client
-from tests.config.test_redis_cache import REDIS_TEST_URL, record_round_trips
+from tests.config.test_redis_cache import record_round_trips
 
 from .conftest import post_form, sign, sign_data
 from .factories import SignatureFactory
@@ -194,22 +192,6 @@ def test_a_form_token_signs_more_than_once_while_the_cache_is_down(client, petit
     assert "without a rate limit or token check" in caplog.text
 
 
-@pytest.fixture
-def shared_redis_cache(settings):
-    """The project's Redis backend at REDIS_TEST_URL, under keys of this test's own."""
-    try:
-        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"No Redis answers at {REDIS_TEST_URL}")
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "core.cache_backend.ResilientRedisCache",
-            "LOCATION": REDIS_TEST_URL,
-            "KEY_PREFIX": f"test-abuse-{uuid.uuid4().hex}",
-        }
-    }
-
-
 def test_a_spent_token_is_refused_to_another_client_and_checked_with_the_rate_limit_in_one_round_trip(
     client, petition, shared_redis_cache, monkeypatch
 ):
@@ -233,6 +215,38 @@ def test_a_spent_token_is_refused_to_another_client_and_checked_with_the_rate_li
     assert replayed.status_code == 200
     assert FORM_PROBLEM_MESSAGE in replayed.content.decode()
     assert list(Signature.objects.values_list("email", flat=True)) == ["first@example.org"]
+
+
+def test_a_sign_post_reads_the_petitions_facts_in_the_round_trip_that_counts_it(
+    client, petition, shared_redis_cache, monkeypatch
+):
+    sign(client, petition, email="first@example.org")  # the petition's facts are cached from here on
+    round_trips = record_round_trips(monkeypatch)
+
+    response = sign(client, petition, email="second@example.org", meta={"REMOTE_ADDR": "198.51.100.3"})
+
+    assert response.status_code == 302
+    # Before the statement, one round trip: the rate limit, the token's claim, the facts and their
+    # generation. (The delivery note follows the commit, which this test's transaction never reaches.)
+    [[attempt]] = round_trips
+    assert attempt[0] == "EVALSHA"
+    for key in ("sign-rate:", "petitions:form-token:", "petitions:signing-facts:", "page_cache:"):
+        assert any(key in part for part in attempt), key
+    assert Signature.objects.filter(petition=petition).count() == 2
+
+
+def test_a_petition_closed_since_its_facts_were_cached_refuses_a_signature_read_that_way(
+    client, petition, shared_redis_cache
+):
+    sign(client, petition, email="first@example.org")
+    petition.closes_at = timezone.now() - timedelta(minutes=1)
+    petition.save()
+
+    response = sign(client, petition, email="second@example.org")
+
+    assert response.status_code == 403
+    assert "This petition closed on" in response.content.decode()
+    assert Signature.objects.filter(petition=petition).count() == 1
 
 
 def test_count_is_read_from_the_database_while_the_cache_is_down(client, petition, settings):

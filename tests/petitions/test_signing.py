@@ -19,7 +19,8 @@ from django_tasks_db.models import DBTaskResult
 from wagtail.models import Page
 
 from petitions.mail.confirmation import make_confirmation_token
-from petitions.models import ConsentWording, MailStatus, Signature
+from petitions.models import ConsentWording, MailStatus, Measure, RecordCount, Signature
+from petitions.signing.signatures import signature_params
 from tests.html import soup, text
 
 from .conftest import post_form, press_confirm, run_worker, sign, sign_data
@@ -505,6 +506,73 @@ def test_signing_costs_the_same_queries_however_many_have_signed(client, petitio
 
     assert len(later) == len(first)
     assert len(later) <= 8
+
+
+def record_counters(petition):
+    rows = RecordCount.objects.filter(petition=petition).values_list("measure", "count")
+    totals = {Measure.RECEIVED: 0, Measure.AWAITING: 0}
+    for measure, count in rows:
+        totals[measure] = totals.get(measure, 0) + count
+    return totals[Measure.RECEIVED], totals[Measure.AWAITING]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_signature_and_its_record_counters_are_one_statement_in_no_transaction_block(client, petition):
+    """On PostgreSQL the statement is its own transaction: no BEGIN or COMMIT round trips around it."""
+    sign(client, petition, email="first@example.org")
+    before = record_counters(petition)
+    in_transaction_block = []
+
+    def note_transaction_block(execute, sql, params, many, context):
+        if "petitions_signature" in sql:
+            in_transaction_block.append(connection.in_atomic_block)
+        return execute(sql, params, many, context)
+
+    with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(note_transaction_block):
+        response = sign(client, petition, email="second@example.org")
+    # Read before the next request, which starts the connection's query log again.
+    written = [query["sql"] for query in queries if "petitions_" in query["sql"]]
+    sign(client, petition, email="FIRST@example.org")  # a repeat: +0
+
+    assert response.status_code == 302
+    assert len(written) == 1
+    assert "petitions_signature" in written[0]
+    assert "petitions_recordcount" in written[0]
+    assert in_transaction_block == [False]
+    assert record_counters(petition) == (before[0] + 1, before[1] + 1)
+    assert Signature.objects.filter(petition=petition).count() == 2
+
+
+def test_the_statements_parameters_are_what_the_model_itself_would_insert(petition):
+    """`signature_params` skips building a Signature: a field given a default that must be computed per
+    row, or a value that needs preparing, must still come out as Django would prepare it."""
+    now = timezone.now()
+    values = {
+        "petition_id": petition.pk,
+        "first_name": "Jane",
+        "last_name": "Doughty",
+        "email": "jane@example.org",
+        "postcode": "SW1A 1AA",
+        "region": "london",
+        "created_at": now,
+        "confirmed_at": None,
+        "contact_consent": True,
+        "contact_consent_wording_id": 1,
+        "show_publicly": False,
+        "show_publicly_wording_id": 2,
+        "privacy_notice_version": "3/4",
+        "ip_hash": "ab" * 32,
+        "source": "",
+        "mail_status": MailStatus.QUEUED,
+        "mail_queued_at": now,
+    }
+    model = Signature(**values)
+    fields = [f for f in Signature._meta.concrete_fields if not f.primary_key]
+
+    expected = [f.get_db_prep_save(f.pre_save(model, add=True), connection) for f in fields]
+
+    assert signature_params(values) == expected
 
 
 def test_signing_again_reads_neither_the_page_nor_the_wordings_from_the_database(client, petition):

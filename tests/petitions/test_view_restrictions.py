@@ -33,6 +33,14 @@ def private_petition(petition, django_capture_on_commit_callbacks):
     return petition
 
 
+@pytest.fixture(params=["local-cache", "shared-redis"])
+def either_cache(request):
+    """Each test twice: with the tests' local cache, and with the project's Redis backend, which reads a
+    petition's facts in the sign POST's rate-limit round trip (petitions.signing.submission)."""
+    if request.param == "shared-redis":
+        request.getfixturevalue("shared_redis_cache")
+
+
 def restriction_of(page):
     return PageViewRestriction.objects.get(page=page)
 
@@ -58,7 +66,7 @@ def asks_for_the_password(response, petition):
     )
 
 
-def test_visitor_without_the_password_cannot_sign_and_is_asked_for_it(client, private_petition):
+def test_visitor_without_the_password_cannot_sign_and_is_asked_for_it(client, private_petition, either_cache):
     response = sign(client, private_petition)
 
     assert asks_for_the_password(response, private_petition)
@@ -68,7 +76,7 @@ def test_visitor_without_the_password_cannot_sign_and_is_asked_for_it(client, pr
 
 
 def test_an_invalid_form_sent_without_the_password_shows_nothing_of_the_private_page(
-    client, private_petition
+    client, private_petition, either_cache
 ):
     response = sign(client, private_petition, first_name="", email="not-an-address")
 
@@ -77,7 +85,9 @@ def test_an_invalid_form_sent_without_the_password_shows_nothing_of_the_private_
     assert Signature.objects.count() == 0
 
 
-def test_visitor_who_gave_the_password_signs_and_sees_the_check_your_email_page(client, private_petition):
+def test_visitor_who_gave_the_password_signs_and_sees_the_check_your_email_page(
+    client, private_petition, either_cache
+):
     enter_password(client, private_petition)
 
     response = sign(client, private_petition)
