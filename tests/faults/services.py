@@ -177,6 +177,20 @@ def worker(env, log_path):
             process.wait(timeout=10)
 
 
+@contextmanager
+def mail_through(sink, settings):
+    """Django's SMTP backend pointed at `sink` (started here, stopped after), in plain SMTP."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    sink.start()
+    try:
+        yield sink
+    finally:
+        sink.stop()
+
+
 class SmtpSink:
     """A real SMTP server on a loopback port that keeps every message it accepts, in memory.
 

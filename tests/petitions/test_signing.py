@@ -588,7 +588,11 @@ def test_signing_again_reads_neither_the_page_nor_the_wordings_from_the_database
     assert Signature.objects.count() == 2
 
 
-def test_a_petition_closed_after_someone_signed_refuses_the_next_signature(client, petition):
+# On Redis the petition's facts are read in the sign POST's one script; the local cache reads them apart.
+@pytest.mark.parametrize("cache", ["local memory", "redis"])
+def test_a_petition_closed_after_someone_signed_refuses_the_next_signature(client, petition, cache, request):
+    if cache == "redis":
+        request.getfixturevalue("shared_redis_cache")
     sign(client, petition, email="first@example.org")
     petition.closes_at = timezone.now() - timedelta(minutes=1)
     petition.save()

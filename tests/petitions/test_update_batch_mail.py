@@ -15,7 +15,7 @@ from petitions.updates.batch_mail import BatchComposer
 from petitions.updates.mail import compose_update_message
 from petitions.updates.sending import SendingRun, start_sending
 from petitions.updates.unsubscribe import add_unsubscribe_headers, unsubscribe_url
-from tests.faults.services import SmtpSink, free_port
+from tests.faults.services import SmtpSink, free_port, mail_through
 
 from .factories import SignatureFactory
 
@@ -169,16 +169,8 @@ class RawSink(SmtpSink):
 
 @pytest.fixture
 def raw_sink(settings):
-    sink = RawSink(free_port())
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    sink.start()
-    try:
+    with mail_through(RawSink(free_port()), settings) as sink:
         yield sink
-    finally:
-        sink.stop()
 
 
 def test_a_batch_over_smtp_sends_each_signer_the_bytes_of_their_full_composition(

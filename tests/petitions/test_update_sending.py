@@ -19,7 +19,7 @@ from petitions.updates import sending
 from petitions.updates.progress import delivery_progress
 from petitions.updates.sending import CannotSend, Pacer, SendingRun, start_sending
 from petitions.updates.unsubscribe import read_unsubscribe_token
-from tests.faults.services import SmtpSink, free_port
+from tests.faults.services import SmtpSink, free_port, mail_through
 
 from .factories import PetitionPageFactory, SignatureFactory
 
@@ -310,15 +310,8 @@ class RefusingSink(SmtpSink):
 @pytest.fixture
 def refusing_sink(settings):
     sink = RefusingSink(free_port(), refuse={"bob@example.org"}, defer={"ann@example.org"})
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    sink.start()
-    try:
+    with mail_through(sink, settings):
         yield sink
-    finally:
-        sink.stop()
 
 
 def test_a_permanent_refusal_marks_the_address_undeliverable_and_the_next_update_skips_it(
