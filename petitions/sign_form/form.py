@@ -120,6 +120,8 @@ class SignatureForm(forms.Form):
         (with the rate limit, in one round trip) and described once they are, to be shown again.
         """
         self.petition = petition
+        # Checking the form made its bound fields, with the labels it had then: made again, they take these.
+        self._bound_fields_cache.clear()
         self.fields["contact_consent"].label = petition.contact_consent_wording
         self.fields["show_publicly"].label = petition.show_publicly_wording
         self.fields["email"].help_text = (

@@ -206,6 +206,14 @@ def test_values_are_kept_after_an_error(client, petition):
     assert 'value="kept@example.org"' in html
     assert 'value="M1 1AE"' in html
     assert 'value="Doughty"' in html
+    # The consent boxes keep their labels, in the petition's words, when the form comes back.
+    page = soup(html)
+    for name, wording in [
+        ("contact_consent", petition.contact_consent_wording),
+        ("show_publicly", petition.show_publicly_wording),
+    ]:
+        label = page.find("label", attrs={"for": f"p{petition.pk}_{name}"})
+        assert label is not None and wording in text(label)
 
 
 def test_form_fields_help_browsers_and_assistive_technology(client, petition):
