@@ -347,3 +347,68 @@ def run_json_child(command, env):
     if result.returncode:
         raise RuntimeError(f"{' '.join(command)} failed:\n{result.stderr[-4000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_program(database=BENCH_DATABASE):
+    """CPU seconds used so far by each program a benchmark drives, from /proc (Linux).
+
+    "app server" (the gunicorn or granian this process started, and their workers), "postgres" (the
+    backends connected to `database`, and the server's own background processes: WAL writer,
+    checkpointer and the rest), "redis", "load" (this process's finished children: the benchmark's
+    wrk, once it has ended). Other jobs' processes, and other databases' backends, are left out;
+    Redis is one process for all its databases, so it holds whatever others do with it meanwhile.
+    Take it before and after a run (`cpu_used`).
+    """
+    seconds = dict.fromkeys(("app server", "postgres", "redis", "load"), 0.0)
+    children = os.times()
+    seconds["load"] = children.children_user + children.children_system
+    processes = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat_file:
+                stat = stat_file.read()
+            with open(f"/proc/{entry.name}/cmdline", "rb") as cmdline_file:
+                cmdline = cmdline_file.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue  # gone meanwhile
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        used = (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime + stime
+        processes[int(entry.name)] = (int(fields[1]), _program(name, cmdline, database), used)
+    for pid, (_parent, program, used) in processes.items():
+        if program == "app server" and not _descends_from(pid, os.getpid(), processes):
+            continue  # another job's app server
+        if program:
+            seconds[program] += used
+    return seconds
+
+
+def _descends_from(pid, ancestor, processes):
+    while pid in processes and pid != ancestor:
+        pid = processes[pid][0]
+    return pid == ancestor
+
+
+def _program(name, cmdline, database):
+    if name.startswith(("gunicorn", "granian")) or "gunicorn" in cmdline or "granian" in cmdline:
+        return "app server"
+    if name.startswith("redis-server"):
+        return "redis"
+    if name.startswith("postgres"):
+        # "postgres: 15/main: walwriter", or a backend "postgres: 15/main: <user> <database> <client> …"
+        words = cmdline.strip().split(": ", 2)[-1].split()
+        is_backend = len(words) >= 3 and ("(" in words[2] or words[2] == "[local]")
+        if is_backend and words[1] != database:
+            return None  # another database's backend
+        return "postgres"
+    return None
+
+
+def cpu_used(before, after):
+    """CPU seconds per program between two `cpu_by_program()` readings."""
+    return {program: max(0.0, after[program] - before[program]) for program in before}

@@ -38,6 +38,8 @@ from bench.common import (
     BENCH_DATABASE,
     SERVER_DESCRIPTIONS,
     SERVERS,
+    cpu_by_program,
+    cpu_used,
     flush_redis,
     gunicorn,
     machine_description,
@@ -153,6 +155,7 @@ def run_signing(base_url, form_path, sign_path, run_id, seconds, connections):
         }
         # One thread per connection, so that sign.lua can time each POST; wrk runs a few seconds past
         # the deadline so every answer to a request sent arrives.
+        cpu_before = cpu_by_program()
         result = wrk(
             base_url + form_path,
             seconds + 5,
@@ -161,6 +164,7 @@ def run_signing(base_url, form_path, sign_path, run_id, seconds, connections):
             script=LUA_SCRIPT,
             env=env,
         )
+        cpu = cpu_used(cpu_before, cpu_by_program())
         post_ms = [float(line) for line in latencies.read().split()]
     answers = dict(re.findall(r"(\w+)=(\d+)", re.search(r"^BENCH (.*)$", result["output"], re.M).group(1)))
     rows, first, last = psql(
@@ -181,6 +185,8 @@ def run_signing(base_url, form_path, sign_path, run_id, seconds, connections):
         "rows": int(rows),
         "window_s": window,
         "signatures_per_s": signed / window,
+        # CPU ms per signature (its GET and POST) by program, over the whole wrk run.
+        "cpu_ms": {program: used * 1000 / max(1, signed) for program, used in cpu.items()},
     }
 
 
@@ -209,6 +215,12 @@ def check(result, name):
         f"{result['refused']} refused, {result['failed']} server errors, "
         f"{result['no_form']} forms without tokens"
     ), exact
+
+
+def cpu_line(cpu_ms):
+    """ "app server 1.92, postgres 0.61, ... (all 3.10)": where a signature's CPU went."""
+    parts = ", ".join(f"{program} {ms:.2f}" for program, ms in cpu_ms.items())
+    return f"{parts} (all {sum(cpu_ms.values()):.2f})"
 
 
 def median(runs, server, figure):
@@ -259,6 +271,7 @@ def report(runs, facts, args):
             line, exact = check(result, name)
             all_exact &= exact
             lines.append(f"  - {line}")
+            lines.append(f"  - {name}'s CPU per signature, ms: {cpu_line(result['cpu_ms'])}")
     targets = [
         ("at least 70% of the bare view", ratio >= 0.7),
         ("p99 under 200 ms", project_p99 < 200),

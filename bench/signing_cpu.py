@@ -16,6 +16,7 @@ the app server, the figure bench.signing's ratio follows when Python's CPU is th
 
 import argparse
 import cProfile
+import importlib
 import io
 import json
 import os
@@ -27,7 +28,7 @@ import time
 from urllib.parse import urlencode
 
 from bench.common import PYTHON, prepare_database, server_env
-from bench.signing import delete_bench_rows, floor_env, petition_facts
+from bench.signing import FLOOR_APP, delete_bench_rows, floor_env, petition_facts
 
 WARM_UP = 100
 
@@ -112,11 +113,14 @@ class _Visitor:
             raise SystemExit(f"{sign_path} answered {status}, not 302")
 
 
-def measure_in_this_process(form_path, sign_path, signatures, profile):
-    """Runs in the server's own process (its settings in the environment); prints a JSON line."""
-    from django.core.wsgi import get_wsgi_application
+def measure_in_this_process(form_path, sign_path, signatures, profile, app):
+    """Runs in the server's own process (its settings in the environment); prints a JSON line.
 
-    visitor = _Visitor(get_wsgi_application())
+    `app` is the WSGI application the benchmark's gunicorn serves ("module:attribute"), so that what
+    the app server runs before Django's handler (config.wsgi's page cache) is counted too.
+    """
+    module, attribute = app.split(":")
+    visitor = _Visitor(getattr(importlib.import_module(module), attribute))
     run = int(time.time())
 
     def sign_many(count, prefix):
@@ -141,12 +145,12 @@ def measure_in_this_process(form_path, sign_path, signatures, profile):
     print(json.dumps({"cpu_ms": cpu_ms, "profile": top}))
 
 
-def measure(env, form_path, sign_path, args):
+def measure(env, form_path, sign_path, args, app):
     command = [
-        PYTHON, "-m", "bench.signing_cpu", "--in-process", form_path, sign_path,
+        PYTHON, "-m", "bench.signing_cpu", "--in-process", form_path, sign_path, app,
         "--signatures", str(args.signatures), "--profile", str(args.profile),
     ]  # fmt: skip
-    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, check=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -154,17 +158,21 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--signatures", type=int, default=2000)
     parser.add_argument("--profile", type=int, default=0, help="print the N functions with most own time")
-    parser.add_argument("--in-process", nargs=2, metavar=("FORM_PATH", "SIGN_PATH"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--in-process", nargs=3, metavar=("FORM_PATH", "SIGN_PATH", "APP"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.in_process:
-        measure_in_this_process(*args.in_process, args.signatures, args.profile)
+        form_path, sign_path, app = args.in_process
+        measure_in_this_process(form_path, sign_path, args.signatures, args.profile, app)
         return
 
     prepare_database()
     facts = petition_facts()
     delete_bench_rows()
-    project = measure(server_env(), facts["url"], f"/petitions/{facts['petition_id']}/sign/", args)
-    floor = measure(floor_env(facts), "/sign/", "/sign/", args)
+    sign_path = f"/petitions/{facts['petition_id']}/sign/"
+    project = measure(server_env(), facts["url"], sign_path, args, "config.wsgi:application")
+    floor = measure(floor_env(facts), "/sign/", "/sign/", args, FLOOR_APP)
     delete_bench_rows()
     for name, result in (("project", project), ("floor", floor)):
         if result["profile"]:
