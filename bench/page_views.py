@@ -1,6 +1,6 @@
 """Page-view benchmark: requests per second and p99 for three pages, cached and uncached, beside a floor.
 
-    .venv/bin/python -m bench.page_views [--seconds 15] [--connections 16]
+    .venv/bin/python -m bench.page_views [--seconds 15] [--connections 16] [--runs 3]
 
 Needs PostgreSQL at 127.0.0.1:5432 (trust), Redis at 127.0.0.1:6379 and Debian's `wrk`. It builds the
 `www_bench` database with the demo campaign plus a campaign page showing five statistic widgets and
@@ -13,12 +13,13 @@ settings:
   (FRAGMENT_CACHE_SECONDS=0 as well: the first view after a publish);
 - the campaign page for a visitor with a session (a real session row, its cookie sent with every
   request), with the page cache on as in production: an anonymous session (nothing in it changes the
-  page) is served the cached page, after one read of the session from the cache. It is measured
-  in turns with the floor, SESSION_ROUNDS times each, both servers up, so a machine shared with other
-  work loads both alike; the report gives each round's ratio and the median;
+  page) is served the cached page, after one read of the session from the cache;
 - the floor: a bare Django view rendering a small template (bench/floor_app), same gunicorn settings.
+  Each cached page, and the visitor with a session, is measured in turns with it (the page, then the
+  floor, both servers up), so that a change in the machine's other load meets both alike.
 
-It prints a Markdown report with the ratios (docs/performance.md, "Page views").
+With `--runs 3` it does it all three times. It prints a Markdown report with the ratios, each figure
+the median of the runs and every run's ratios under it (docs/performance.md, "Page views").
 """
 
 import argparse
@@ -72,7 +73,6 @@ print(session.session_key)
 """
 
 PAGES = ("home page", "campaign page", "news article")
-SESSION_ROUNDS = 3
 
 
 def build_pages():
@@ -89,82 +89,127 @@ def cache_status(url, headers=()):
         return response.status, response.headers.get("X-Page-Cache", "")
 
 
-def measure_session_visitor(base_url, floor_url, path, session_key, seconds, connections):
-    """[(session visitor, floor), ...]: the page for one visitor with a session, in turns with the floor."""
-    headers = [f"Cookie: sessionid={session_key}"]
-    # The first view renders the page and reads the session into the cache; then the page cache serves
-    # the page to this anonymous session (nothing in it changes the page).
-    for _ in range(2):
-        status, cached = cache_status(base_url + path, headers)
-    assert (status, cached) == (200, "HIT"), f"{path} with a session: {status}, X-Page-Cache {cached!r}"
-    return [
-        (
-            wrk(base_url + path, seconds, connections=connections, headers=headers),
-            wrk(floor_url + "/page/", seconds, connections=connections),
-        )
-        for _ in range(SESSION_ROUNDS)
-    ]
+def in_turns(url, floor_url, seconds, connections, headers=()):
+    """(the page, the floor): `url` under wrk, then the floor's small template, both servers up."""
+    return (
+        wrk(url, seconds, connections=connections, headers=headers),
+        wrk(floor_url + "/page/", seconds, connections=connections),
+    )
 
 
-def measure(base_url, paths, seconds, connections, expect_cache):
+def measure_cached(base_url, floor_url, paths, session_key, seconds, connections):
+    """{page: (page, floor)} with the page cache on, each page in turns with the floor, and the campaign
+    page for a visitor with a session as "session"."""
     results = {}
     for name, path in paths.items():
-        url = base_url + path
-        cache_status(url)
-        status, cached = cache_status(url)
-        assert status == 200, f"{url}: {status}"
-        assert (cached == "HIT") == expect_cache, f"{url}: X-Page-Cache {cached!r}"
-        results[name] = wrk(url, seconds, connections=connections)
+        check_cache(base_url + path, expect_cache=True)
+        results[name] = in_turns(base_url + path, floor_url, seconds, connections)
+    headers = [f"Cookie: sessionid={session_key}"]
+    # The first view reads the session into the cache; then the page cache serves the page to this
+    # anonymous session (nothing in it changes the page).
+    check_cache(base_url + paths["campaign page"], expect_cache=True, headers=headers)
+    results["session"] = in_turns(base_url + paths["campaign page"], floor_url, seconds, connections, headers)
     return results
 
 
-def report(cached, uncached, scratch, session, floor, seconds, connections):
+def check_cache(url, expect_cache, headers=()):
+    cache_status(url, headers)
+    status, cached = cache_status(url, headers)
+    assert status == 200, f"{url}: {status}"
+    assert (cached == "HIT") == expect_cache, f"{url}: X-Page-Cache {cached!r}"
+
+
+def measure(base_url, paths, seconds, connections):
+    results = {}
+    for name, path in paths.items():
+        check_cache(base_url + path, expect_cache=False)
+        results[name] = wrk(base_url + path, seconds, connections=connections)
+    return results
+
+
+def run_once(paths, session_key, args):
+    """One run: every page and mode, the cached ones in turns with the floor."""
+    flush_redis()
+    floor_env = server_env(DJANGO_SETTINGS_MODULE="bench.floor_app.settings")
+    with (
+        gunicorn(server_env(PAGE_CACHE_SECONDS=300)) as base_url,
+        gunicorn(floor_env, app="bench.floor_app.wsgi:application") as floor_url,
+    ):
+        cached = measure_cached(base_url, floor_url, paths, session_key, args.seconds, args.connections)
+    with gunicorn(server_env(PAGE_CACHE_SECONDS=0)) as base_url:
+        uncached = measure(base_url, paths, args.seconds, args.connections)
+    with gunicorn(server_env(PAGE_CACHE_SECONDS=0, FRAGMENT_CACHE_SECONDS=0)) as base_url:
+        scratch = measure(base_url, paths, args.seconds, args.connections)
+    return {"cached": cached, "uncached": uncached, "scratch": scratch}
+
+
+def _ratio(pair):
+    page, floor = pair
+    return page["rps"] / floor["rps"]
+
+
+def report(runs, seconds, connections):
+    """The Markdown report: each figure the median of the runs, and every run's figures under it."""
+
+    def median(values):
+        return statistics.median(values)
+
     lines = [
         *machine_description(),
         f"- gunicorn: config/gunicorn.conf.py defaults (gthread); wrk 2 threads, {connections} connections, "
-        f"{seconds} s per page",
+        f"{seconds} s per page; each cached page (and the visitor with a session) in turns with the floor, "
+        f"both servers up; runs: {len(runs)}, each figure the median of the runs",
         "",
-        "| page | cached req/s | cached p99 ms | cached vs floor | uncached req/s | uncached p99 ms "
-        "| from scratch req/s | from scratch p99 ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| page | cached req/s | cached p99 ms | floor req/s (its turn) | cached vs floor | uncached req/s "
+        "| uncached p99 ms | from scratch req/s | from scratch p99 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for name in PAGES:
-        hit, miss, cold = cached[name], uncached[name], scratch[name]
-        lines.append(
-            f"| {name} | {hit['rps']:.0f} | {hit['p99_ms']:.1f} | {hit['rps'] / floor['rps']:.0%} "
-            f"| {miss['rps']:.0f} | {miss['p99_ms']:.1f} | {cold['rps']:.0f} | {cold['p99_ms']:.1f} |"
+    for name in (*PAGES, "session"):
+        pairs = [run["cached"][name] for run in runs]
+        row = (
+            f"| {'campaign page, visitor with a session' if name == 'session' else name} "
+            f"| {median(page['rps'] for page, _ in pairs):.0f} "
+            f"| {median(page['p99_ms'] for page, _ in pairs):.1f} "
+            f"| {median(floor['rps'] for _, floor in pairs):.0f} | {median(map(_ratio, pairs)):.0%} "
         )
-    lines.append(
-        f"| floor: bare Django view, small template | {floor['rps']:.0f} | {floor['p99_ms']:.1f} | 100% "
-        "| | | | |"
-    )
-    ratios = [visitor["rps"] / bare["rps"] for visitor, bare in session]
-    rounds = ", ".join(
-        f"{visitor['rps']:.0f} against {bare['rps']:.0f} ({visitor['rps'] / bare['rps']:.0%}, "
-        f"p99 {visitor['p99_ms']:.0f} ms)"
-        for visitor, bare in session
-    )
-    lines += [
-        "",
-        f"- Campaign page, visitor with a session (page cache on), in turns with the floor: {rounds}; "
-        f"median {statistics.median(ratios):.0%} of the floor "
-        f"(target 30%: {'met' if statistics.median(ratios) >= 0.3 else 'MISSED'})",
+        if name == "session":
+            row += "| | | | |"
+        else:
+            miss = [run["uncached"][name] for run in runs]
+            cold = [run["scratch"][name] for run in runs]
+            row += (
+                f"| {median(r['rps'] for r in miss):.0f} | {median(r['p99_ms'] for r in miss):.1f} "
+                f"| {median(r['rps'] for r in cold):.0f} | {median(r['p99_ms'] for r in cold):.1f} |"
+            )
+        lines.append(row)
+    lines.append("")
+    for number, run in enumerate(runs, start=1):
+        turns = ", ".join(
+            f"{name} {page['rps']:.0f} / {floor['rps']:.0f} ({page['rps'] / floor['rps']:.0%})"
+            for name, (page, floor) in run["cached"].items()
+        )
+        lines.append(f"- run {number}, cached / floor req/s: {turns}")
+    answers = [
+        result
+        for run in runs
+        for result in (*sum(run["cached"].values(), ()), *run["uncached"].values(), *run["scratch"].values())
     ]
-    answers = [*cached.values(), *uncached.values(), *scratch.values(), *sum(session, ()), floor]
     errors = sum(r["non_2xx_3xx"] for r in answers)
-    cached_ok = all(cached[name]["rps"] >= 0.7 * floor["rps"] for name in PAGES)
-    uncached_ok = uncached["campaign page"]["rps"] >= 150
+    cached_ok = all(median(_ratio(run["cached"][name]) for run in runs) >= 0.7 for name in PAGES)
+    uncached_ok = median(run["uncached"]["campaign page"]["rps"] for run in runs) >= 150
+    session_ok = median(_ratio(run["cached"]["session"]) for run in runs) >= 0.3
     lines += [
         "",
         f"- Answers other than 2xx/3xx: {errors}",
-        f"- Targets: cached pages at least 70% of the floor: {'met' if cached_ok else 'MISSED'}; "
-        f"uncached campaign page at least 150 req/s: {'met' if uncached_ok else 'MISSED'}",
+        f"- Targets (medians): cached pages at least 70% of the floor: {'met' if cached_ok else 'MISSED'}; "
+        f"uncached campaign page at least 150 req/s: {'met' if uncached_ok else 'MISSED'}; "
+        f"visitor with a session at least 30% of the floor: {'met' if session_ok else 'MISSED'}",
         "",
         "Commands (one per page and mode, as below):",
         "",
         "```",
-        cached["campaign page"]["command"],
-        floor["command"],
+        runs[-1]["cached"]["campaign page"][0]["command"],
+        runs[-1]["cached"]["campaign page"][1]["command"],
         "```",
     ]
     return "\n".join(lines)
@@ -174,26 +219,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--runs", type=int, default=1, help="repeat, and report the median of each figure")
     args = parser.parse_args()
     require("wrk", "psql", "redis-cli")
 
     prepare_database()
     paths, session_key = build_pages()
-    flush_redis()
-    floor_env = server_env(DJANGO_SETTINGS_MODULE="bench.floor_app.settings")
-    with gunicorn(server_env(PAGE_CACHE_SECONDS=300)) as base_url:
-        cached = measure(base_url, paths, args.seconds, args.connections, expect_cache=True)
-        with gunicorn(floor_env, app="bench.floor_app.wsgi:application") as floor_url:
-            session = measure_session_visitor(
-                base_url, floor_url, paths["campaign page"], session_key, args.seconds, args.connections
-            )
-    with gunicorn(server_env(PAGE_CACHE_SECONDS=0)) as base_url:
-        uncached = measure(base_url, paths, args.seconds, args.connections, expect_cache=False)
-    with gunicorn(server_env(PAGE_CACHE_SECONDS=0, FRAGMENT_CACHE_SECONDS=0)) as base_url:
-        scratch = measure(base_url, paths, args.seconds, args.connections, expect_cache=False)
-    with gunicorn(floor_env, app="bench.floor_app.wsgi:application") as base_url:
-        floor = wrk(base_url + "/page/", args.seconds, connections=args.connections)
-    print(report(cached, uncached, scratch, session, floor, args.seconds, args.connections))
+    runs = [run_once(paths, session_key, args) for _ in range(args.runs)]
+    print(report(runs, args.seconds, args.connections))
 
 
 if __name__ == "__main__":
