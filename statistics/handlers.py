@@ -1,4 +1,5 @@
-"""Receivers that clear widget HTML when the data or settings behind it change (connected in apps.py).
+"""Receivers that clear widget HTML when the data or settings behind it change, and announce the change
+of the datasets (`signals.datasets_changed`); connected in apps.py.
 
 The importer writes in bulk, which sends no model signals, so it clears what it changed itself.
 """
@@ -16,9 +17,9 @@ def clear_widgets_for_observation(sender, instance, **kwargs):
     datasets_changed_after_commit([instance.dataset_id])
 
 
-@receiver(post_save, sender=Dataset)
+@receiver([post_save, post_delete], sender=Dataset)
 def clear_widgets_for_dataset(sender, instance, **kwargs):
-    # Widgets show the dataset's source and publisher.
+    # Widgets show the dataset's source and publisher; the data pages list it.
     datasets_changed_after_commit([instance.pk])
 
 

@@ -20,6 +20,7 @@ from statistics.models import (
     StatisticWidgetObservation,
     measure_words_of,
 )
+from statistics.signals import datasets_changed
 from statistics.widget_cache import WIDGET_CACHE_TIMEOUT, clear_widgets, widget_cache_key, widget_generation
 from statistics.widget_html import render_widget_html
 
@@ -97,12 +98,14 @@ def widget_findings(widgets):
 
 
 def datasets_changed_after_commit(dataset_ids):
-    """As `widgets_changed_after_commit`, for every widget showing data from these datasets."""
+    """As `widgets_changed_after_commit`, for every widget showing data from these datasets; then
+    `datasets_changed` for the datasets themselves."""
     dataset_ids = sorted(set(dataset_ids))
 
     def clear():
         widgets = StatisticWidget.objects.filter(dataset_id__in=dataset_ids)
         clear_widgets(sorted(widgets.values_list("pk", flat=True)))
+        datasets_changed.send(sender=Dataset, dataset_ids=dataset_ids)
 
     if dataset_ids:
         transaction.on_commit(clear)

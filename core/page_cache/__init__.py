@@ -1,5 +1,8 @@
 """Whole-page cache for anonymous visitors, kept in the shared cache so every app server sees one copy.
 
+Wagtail's pages are stored, and the pages of Django views marked `middleware.cache_whole_page` (the
+data pages: they purge on their own signal).
+
 Every cached page carries the *content generation* it was rendered in (`purge.content_generation()`, a
 `core.caching.Generation`), read with the page in one round trip. Purging is bumping that generation
 (`purge.purge_pages()`): every server then treats its next hit as stale. One request at a time per

@@ -140,10 +140,25 @@ def _session_changes_no_page(data):
     return isinstance(data, dict) and not any(key in data for key in personal)
 
 
+def cache_whole_page(view):
+    """Mark a Django view's pages as the page cache's to store, as Wagtail's pages are.
+
+    For public pages that show the same to every anonymous visitor, whose content changes only where
+    the content generation is bumped (`purge.purge_pages()`). Query parameters other than
+    PAGE_CACHE_QUERY_PARAMETERS (a filter, say) leave the request to the view, uncached.
+    """
+    view.page_cache_stores = True
+    return view
+
+
+def _stores(match):
+    return match.url_name == "wagtail_serve" or getattr(match.func, "page_cache_stores", False)
+
+
 def _response_is_cacheable(request, response):
     """Whether the page as the view and the middleware inside gave it may be stored for anyone."""
     match = getattr(request, "resolver_match", None)
-    if match is None or match.url_name != "wagtail_serve":
+    if match is None or not _stores(match):
         return False
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
@@ -176,7 +191,8 @@ def _final_response_is_cacheable(response):
 
 
 class PageCacheMiddleware:
-    """Serve anonymous GET and HEAD requests for Wagtail pages from the shared cache; store them.
+    """Serve anonymous GET and HEAD requests for Wagtail pages (and views marked `cache_whole_page`) from
+    the shared cache; store them.
 
     Goes first after the request id, before everything a cached page does not need. A visitor with a
     session is served the cached page too when their session (read in the same round trip, from the
