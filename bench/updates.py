@@ -15,15 +15,19 @@ process, counting each recipient of each accepted message, keeping nothing else)
 - the floor: a plain `smtplib` loop in a process of its own, sending one prebuilt update mail (the
   project's own, headers included) to N addresses over one connection;
 - the project: `manage.py send_petition_update` (the delivery rows, one INSERT … SELECT), then the
-  real worker (`db_worker --batch`, in a fresh process) sending every batch until the update is sent.
+  real worker (`db_worker --batch`, in a fresh process) sending every batch until the update is sent,
+  over the project's UPDATE_MAIL_CONNECTIONS connections at once (the default, or the environment's:
+  `UPDATE_MAIL_CONNECTIONS=1 python -m bench.updates` compares one connection).
 
-It reports mails a second for both and their ratio, the worker's peak resident memory at each size,
-and checks that the sink got exactly one mail for each recipient and none for anyone else.
+It reports mails a second for both and their ratio, the connections the worker used, its peak resident
+memory at each size, and checks that the sink got exactly one mail for each recipient and none for
+anyone else.
 `--batch N` times one sending batch of N mails (`SendingRun.send_batch`, what the worker's task runs)
 in one process against the same sink, beside the floor, without the worker's start or the queue (the
 second of two batches: the first loads what a worker loads once); with
 `--profile K` it runs the batch again under cProfile and prints the K functions with the most time of
-their own (the profiler slows everything: its times are for ranking only).
+their own (the profiler slows everything: its times are for ranking only; it sees the calling thread
+only, so profile with `UPDATE_MAIL_CONNECTIONS=1`, where the mails are sent in that thread).
 `--write-docs` puts the results under "## Updates to signers" in docs/performance.md.
 The machine is shared: name its processor, and read the ratio (measured in the same run), not the rates.
 """
@@ -200,6 +204,7 @@ def child_floor(update_id, count, port):
 def child_worker():
     """The real worker, until the queue is empty: every batch of the update, in this fresh process."""
     setup_django()
+    from django.conf import settings
     from django.core.management import call_command
 
     baseline = peak_rss_mb()
@@ -209,6 +214,7 @@ def child_worker():
         "seconds": round(time.perf_counter() - started, 2),
         "peak_mb": round(peak_rss_mb(), 1),
         "baseline_mb": round(baseline, 1),
+        "connections": settings.UPDATE_MAIL_CONNECTIONS,
     }
 
 
@@ -220,6 +226,7 @@ def child_batch(update_id, profile):
     import io
     import pstats
 
+    from django.conf import settings
     from django.db import connection
 
     from petitions.updates.sending import SendingRun, start_sending
@@ -256,6 +263,7 @@ def child_batch(update_id, profile):
         "seconds": round(seconds, 3),
         "mails_per_second": round(sent / seconds, 1),
         "worker_cpu_ms_per_mail": round(cpu / sent * 1000, 3),
+        "connections": settings.UPDATE_MAIL_CONNECTIONS,
     }
     if profile:
         queue_again()
@@ -402,19 +410,22 @@ def report(results, command):
         "The sink is aiosmtpd on a loopback port, counting recipients. The floor is a plain `smtplib` loop",
         "sending the update's mail, built once, over one connection. The project is `manage.py",
         "send_petition_update` (the delivery rows in one INSERT … SELECT) and then the real worker",
-        "(`db_worker --batch`) sending every batch over one SMTP connection: each mail filled in for its",
-        "signer (name, links, unsubscribe token and headers) into the composition made once per batch, its",
-        "row locked and committed as sent in a transaction of its own (two queries, no wait for the disk).",
+        "(`db_worker --batch`) sending every batch over `UPDATE_MAIL_CONNECTIONS` SMTP connections at once",
+        "(the column: a thread each, with its own database connection, each taking the batch's next mail):",
+        "each mail filled in for its signer (name, links, unsubscribe token and headers) into the",
+        "composition made once per batch, its row locked and committed as sent in a transaction of its own",
+        "(two queries, no wait for the disk).",
         "",
-        "| recipients | floor (mails/s) | project (mails/s) | project ÷ floor | worker peak MB | start (s) "
-        "| received | duplicates | missing | outside the audience |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| recipients | connections | floor (mails/s) | project (mails/s) | project ÷ floor | worker peak MB "
+        "| start (s) | received | duplicates | missing | outside the audience |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         lines.append(
-            f"| {r['audience']:,} | {r['floor']['mails_per_second']:,} | {r['project_mails_per_second']:,} "
-            f"| {r['ratio']:.0%} | {r['worker']['peak_mb']} | {r['start_seconds']} | {r['received']:,} "
-            f"| {r['duplicates']} | {r['missing']} | {r['outside_audience']} |"
+            f"| {r['audience']:,} | {r['worker']['connections']} | {r['floor']['mails_per_second']:,} "
+            f"| {r['project_mails_per_second']:,} | {r['ratio']:.0%} | {r['worker']['peak_mb']} "
+            f"| {r['start_seconds']} | {r['received']:,} | {r['duplicates']} | {r['missing']} "
+            f"| {r['outside_audience']} |"
         )
     lines += ["", *verdicts(results)]
     return "\n".join(lines) + "\n"

@@ -456,10 +456,12 @@ PETITION_MAIL_COALESCE_SECONDS = env.int(
 # computer (localhost, 127.0.0.0/8, ::1), for local runs and tests; real partner sites are https://.
 PETITION_EMBED_ALLOW_HTTP_LOOPBACK = env.bool("PETITION_EMBED_ALLOW_HTTP_LOOPBACK", default=DEBUG)
 # Updates to signers (petitions.updates.sending): mails a second at most (0: no limit, as fast as the
-# mail server takes them), mails per batch task, and how long a sending run may be silent before the
-# sweeper takes it to be dead and starts another.
+# mail server takes them), mails per batch task, SMTP connections a batch sends over at once (1: one
+# mail after another), and how long a sending run may be silent before the sweeper takes it to be dead
+# and starts another.
 UPDATE_MAIL_RATE_PER_SECOND = env.float("UPDATE_MAIL_RATE_PER_SECOND", default=0)
 UPDATE_MAIL_BATCH_SIZE = env.int("UPDATE_MAIL_BATCH_SIZE", default=500)
+UPDATE_MAIL_CONNECTIONS = env.int("UPDATE_MAIL_CONNECTIONS", default=3)
 UPDATE_MAIL_STUCK_SECONDS = env.int("UPDATE_MAIL_STUCK_SECONDS", default=300)
 PETITION_COUNT_CACHE_SECONDS = env.int("PETITION_COUNT_CACHE_SECONDS", default=5)
 PETITION_COUNT_SHARDS = env.int("PETITION_COUNT_SHARDS", default=16)

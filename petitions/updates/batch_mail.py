@@ -20,6 +20,7 @@ mail in full.
 
 import re
 import secrets
+import threading
 from email import policy as email_policy
 from email.utils import formatdate, make_msgid
 
@@ -114,7 +115,8 @@ class _Layout:
 
 class BatchComposer:
     """Update mails for one batch: `message_bytes` for each signer, or None where the mail must be composed
-    in full. `from_email` is the envelope sender Django's SMTP backend would use."""
+    in full. `from_email` is the envelope sender Django's SMTP backend would use. Safe to share between
+    threads."""
 
     def __init__(self, update):
         self.update = update
@@ -123,6 +125,10 @@ class BatchComposer:
         self._mark = "zq" + secrets.token_hex(8)
         self._boundary = f"==============={secrets.randbelow(10**19):019d}=="
         self._layouts = {}
+        # The connections of a batch share one composer, each in a thread of its own: a layout is made
+        # once, by the first to need it. Everything else here is read only once built (filling a layout
+        # keeps nothing between calls).
+        self._layouts_lock = threading.Lock()
 
     def message_bytes(self, email, first_name, unsubscribe, signer_page):
         if not (
@@ -134,7 +140,9 @@ class BatchComposer:
             return None
         key = (bool(first_name), first_name.isascii())
         if key not in self._layouts:
-            self._layouts[key] = self._checked_layout(*key)
+            with self._layouts_lock:
+                if key not in self._layouts:
+                    self._layouts[key] = self._checked_layout(*key)
         layout = self._layouts[key]
         if layout is None:
             return None

@@ -3,8 +3,11 @@
 The delivery rows are the outbox and the record: `start_sending` writes one `UpdateDelivery` per
 recipient in the transaction that marks the update "sending" (one INSERT … SELECT, ON CONFLICT DO
 NOTHING, so starting twice adds nobody twice), then queues the first `send_update_batch` task (ids only
-as arguments). Each batch sends up to UPDATE_MAIL_BATCH_SIZE mails over one SMTP connection, then
-queues the next; the last one marks the update "sent".
+as arguments). Each batch sends up to UPDATE_MAIL_BATCH_SIZE mails, then queues the next; the last one
+marks the update "sent". In the worker a batch sends over UPDATE_MAIL_CONNECTIONS SMTP connections at
+once, each from a thread of its own with its own database connection, taking the batch's next mail as
+it is free (a mail's time is mostly waiting for the mail server and PostgreSQL, so one connection
+leaves the worker idle); everything said below of one mail holds for each connection's.
 
 At least once, never twice for one recipient in practice (the confirmation mail's rule,
 petitions.tasks): each mail is sent with its delivery row locked (SELECT … FOR UPDATE SKIP LOCKED, in a
@@ -12,7 +15,9 @@ transaction of its own) and only while the row is still due, and "sent" is commi
 transaction just after the mail server accepted the mail. A worker killed before that commit leaves
 the row queued; a new run sends it. Only a death in the instant between the server's acceptance and the
 commit sends one person a second copy. Committing per mail, not per batch, is what keeps that window
-to one mail: a batch in one transaction would mail a whole batch again after a kill. Those commits do
+to one mail per connection: with N connections at most N mails are in flight, each with its row
+locked, so a kill in that instant resends at most N mails (one per connection), and never two copies
+otherwise; a batch in one transaction would mail a whole batch again after a kill. Those commits do
 not wait for the disk (`synchronous_commit` off for the mail's transaction, see `_claim_sql`): a
 killed worker loses no acknowledged commit, but a crash of PostgreSQL itself may forget the last
 fraction of a second of "sent" marks, and those few signers get a second copy.
@@ -28,7 +33,8 @@ What can go wrong, and what happens:
   attempt (doubling from PETITION_MAIL_RETRY_SECONDS, at most PETITION_MAIL_MAX_ATTEMPTS attempts);
 - a permanent refusal of the recipient (SMTP 5xx to RCPT): "failed" for good, and the address's
   signatures marked undeliverable (`Signature.undeliverable_at`), so later updates leave it out;
-- the mail server unreachable: the batch stops without touching the rows it had not sent; the run
+- the mail server unreachable (a connection cannot open, or reopen after a failed mail): every
+  connection of the batch stops after its current mail, without touching the rows not sent; the run
   waits, and the sweeper starts a new one at its next round;
 - the worker killed, or its task lost: its run stops showing it is alive (`sending_heartbeat_at`),
   and the sweeper starts a new run after UPDATE_MAIL_STUCK_SECONDS; a task of the older run that
@@ -36,7 +42,8 @@ What can go wrong, and what happens:
 - the update cancelled: the next batch (or the running one, at its next heartbeat) stops, and every
   row still to send is "skipped".
 
-`UPDATE_MAIL_RATE_PER_SECOND` paces the mails of a run (0: as fast as the server takes them).
+`UPDATE_MAIL_RATE_PER_SECOND` paces the mails of a run, all its connections together (0: as fast as the
+server takes them).
 
 Why the tasks live here and not in petitions.tasks: the admin's Send (petitions.updates) and the
 commands start a sending run, and petitions.tasks sits above this package in the layers.
@@ -44,16 +51,17 @@ commands start a sending run, and petitions.tasks sits above this package in the
 
 import logging
 import smtplib
+import threading
 import time
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
+from functools import cache, partial
 
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
@@ -276,24 +284,28 @@ class Pacer:
     """At most `rate` mails a second over a run: waits before a mail that would come too early.
 
     Counts mails against the time since the first, so a slow mail is made up for by the next ones and
-    the average never passes the rate. `clock` and `sleep` are time's, or a test's.
+    the average never passes the rate. One pacer serves every connection of a batch: the lock is held
+    while a mail waits for its turn, since the next mail's turn comes after it anyway, and that keeps
+    the turns in order. `clock` and `sleep` are time's, or a test's.
     """
 
     def __init__(self, rate, clock=time.monotonic, sleep=time.sleep):
         self.rate, self.clock, self.sleep = rate, clock, sleep
         self.started = None
         self.count = 0
+        self._lock = threading.Lock()
 
     def wait(self):
         if self.rate <= 0:
             return
-        now = self.clock()
-        if self.started is None:
-            self.started = now
-        due = self.started + self.count / self.rate
-        if due > now:
-            self.sleep(due - now)
-        self.count += 1
+        with self._lock:
+            now = self.clock()
+            if self.started is None:
+                self.started = now
+            due = self.started + self.count / self.rate
+            if due > now:
+                self.sleep(due - now)
+            self.count += 1
 
 
 # What time.sleep and time.monotonic are for a run: tests put a counting clock here.
@@ -344,6 +356,10 @@ class SendingRun:
         ).update(sending_heartbeat_at=now)
         return bool(alive)
 
+    def _still_on(self):
+        """False if the run must stop; asks the database only when a heartbeat is due."""
+        return timezone.now() - self.last_heartbeat < HEARTBEAT or self._heartbeat()
+
     def _claim_candidates(self, update):
         """The next rows to try: queued ones first, then failed ones whose retry is due (ids only)."""
         size = batch_size()
@@ -360,7 +376,8 @@ class SendingRun:
         return ids
 
     def _send(self, update, delivery_ids):
-        """Send the batch over one connection; returns (mails sent, why it stopped early or None)."""
+        """Send the batch over UPDATE_MAIL_CONNECTIONS connections at once (one outside the worker);
+        returns (mails sent, why it stopped early or None)."""
         pairs = list(UpdateDelivery.objects.filter(pk__in=delivery_ids).values_list("pk", "signature_id"))
         eligible = set(
             recipients(update).filter(pk__in=[sig for _pk, sig in pairs]).values_list("pk", flat=True)
@@ -375,20 +392,39 @@ class SendingRun:
         # The batch's signers in one query; each row is still checked (and locked) as its mail goes.
         signatures = Signature.objects.in_bulk([sig for _pk, sig in todo])
         mail = get_connection(fail_silently=False)
+        smtp = isinstance(mail, SmtpBackend)
         # Over SMTP, the mails are filled into one composition (batch_mail); other backends (the tests'
         # in-memory outbox) get each message composed in full.
-        composer = BatchComposer(update) if isinstance(mail, SmtpBackend) else None
+        composer = BatchComposer(update) if smtp else None
+        shared = _SharedBatch(todo, self._still_on)
+        send = partial(
+            self._send_over,
+            shared,
+            update=update,
+            signatures=signatures,
+            root_url=root_url,
+            composer=composer,
+        )
+        count = _connections(len(todo)) if smtp else 1
+        if count == 1:
+            send(mail)
+        else:
+            mails = [mail] + [get_connection(fail_silently=False) for _ in range(count - 1)]
+            _send_in_threads(shared, send, mails, f"update-{update.pk}-mail")
+        return shared.sent, shared.stopped
+
+    def _send_over(self, shared, mail, *, update, signatures, root_url, composer):
+        """One connection's part of the batch: the next mail `shared` hands out, until none is left or
+        a reason to stop comes; what it sent is added to `shared.sent`."""
         sent = 0
         try:
-            try:
-                mail.open()
-            except Exception as error:  # noqa: BLE001 - any failure to reach the server: try later
-                logger.warning("Update %s: mail server unreachable (%s)", update.pk, type(error).__name__)
-                return 0, "unreachable"
-            for delivery_id, signature_id in todo:
-                if timezone.now() - self.last_heartbeat >= HEARTBEAT and not self._heartbeat():
-                    return sent, "stopped"
+            if not _open(shared, mail, update):
+                return
+            while (item := shared.next_mail()) is not None:
                 self.pacer.wait()
+                if shared.stopped is not None:
+                    return  # another connection stopped the batch while this one waited its turn
+                delivery_id, signature_id = item
                 signature = signatures.get(signature_id)
                 if signature is None:
                     continue  # erased since: its row went with it
@@ -399,16 +435,11 @@ class SendingRun:
                 if outcome.status == DeliveryStatus.FAILED and not outcome.refused:
                     # The connection may be gone with the mail: a new one for the next, or stop.
                     _close(mail)
-                    try:
-                        mail.open()
-                    except Exception as error:  # noqa: BLE001 - as above
-                        logger.warning(
-                            "Update %s: mail server unreachable (%s)", update.pk, type(error).__name__
-                        )
-                        return sent, "unreachable"
+                    if not _open(shared, mail, update):
+                        return
         finally:
+            shared.add_sent(sent)
             _close(mail)
-        return sent, None
 
     def _deliver(self, update, delivery_id, signature, mail, root_url, composer=None):
         """Send one mail with its row locked, if the row is still due; None if it is not (or locked).
@@ -478,6 +509,110 @@ class SendingRun:
         PetitionUpdate.objects.filter(pk=update.pk, status=UpdateStatus.SENDING, sending_run=self.run).update(
             sending_heartbeat_at=None
         )
+
+
+class _SharedBatch:
+    """A batch's mails, handed out one at a time to the connections sending them, and what they did:
+    mails sent, the first reason to stop ("stopped": cancelled or taken over; "unreachable"), the first
+    error. Once a reason is set, each connection stops after its current mail.
+
+    `still_on()` (the run's heartbeat, when it is due) is asked here, by whichever connection asks for
+    the next mail.
+    """
+
+    def __init__(self, todo, still_on):
+        self.still_on = still_on
+        self.sent = 0
+        self.stopped = None
+        self.error = None
+        self._todo = iter(todo)
+        self._lock = threading.Lock()
+
+    def next_mail(self):
+        """The next (delivery id, signature id) to send, or None: none left, or the batch must stop."""
+        with self._lock:
+            if self.stopped is not None:
+                return None
+            if not self.still_on():
+                self.stopped = "stopped"
+                return None
+            return next(self._todo, None)
+
+    def stop(self, reason):
+        """Stop every connection after its current mail; True for the first to ask."""
+        with self._lock:
+            first = self.stopped is None
+            if first:
+                self.stopped = reason
+            return first
+
+    def fail(self, error):
+        with self._lock:
+            if self.error is None:
+                self.error = error
+            if self.stopped is None:
+                self.stopped = "error"
+
+    def add_sent(self, count):
+        with self._lock:
+            self.sent += count
+
+
+def _connections(mails):
+    """How many SMTP connections a batch of `mails` sends over at once.
+
+    More than one only in the worker (`_two_round_trips`: autocommit, no atomic block): each connection
+    sends from a thread of its own, with a database connection of its own, which could not see rows
+    written in an atomic block (a test's) that is not committed yet. Never more than there are mails.
+    """
+    if not _two_round_trips():
+        return 1
+    return max(1, min(settings.UPDATE_MAIL_CONNECTIONS, mails))
+
+
+def _send_in_threads(shared, send, mails, name):
+    """`send(mail)` for each of `mails` at once, a thread each; returns when all are done, raising the
+    first error any of them met."""
+    senders = [
+        threading.Thread(target=_in_own_database_connection, args=(shared, send, mail), name=f"{name}-{n}")
+        for n, mail in enumerate(mails)
+    ]
+    for sender in senders:
+        sender.start()
+    try:
+        for sender in senders:
+            sender.join()
+    except BaseException:
+        # A signal to the worker lands here: each sender stops after its current mail, not in it.
+        shared.stop("stopped")
+        for sender in senders:
+            sender.join()
+        raise
+    if shared.error is not None:
+        raise shared.error
+
+
+def _in_own_database_connection(shared, send, mail):
+    """`send(mail)` in a sender thread: any error is kept for the batch to raise (and stops the other
+    connections); the thread's database connections (Django's are per thread) are closed at the end."""
+    try:
+        send(mail)
+    except BaseException as error:  # noqa: BLE001 - kept, and raised again by the batch after the join
+        shared.fail(error)
+    finally:
+        connections.close_all()
+
+
+def _open(shared, mail, update):
+    """Open the mail connection; False (and the batch stopped, "unreachable") if the server cannot be
+    reached: the rows not yet sent are left as they are, for a later run."""
+    try:
+        mail.open()
+    except Exception as error:  # noqa: BLE001 - any failure to reach the server: try later
+        if shared.stop("unreachable"):
+            logger.warning("Update %s: mail server unreachable (%s)", update.pk, type(error).__name__)
+        return False
+    return True
 
 
 def _close(mail):

@@ -5,10 +5,12 @@ backend, or a real SMTP server where the server's answer matters (a 5xx refusal)
 its crashes are in tests/faults/test_update_sending.py.
 """
 
+import threading
+
 import psycopg
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -16,10 +18,11 @@ from wagtail.models import ModelLogEntry
 
 from petitions.models import Audience, DeliveryStatus, PetitionUpdate, Signature, UpdateDelivery, UpdateStatus
 from petitions.updates import sending
+from petitions.updates.batch_mail import BatchComposer
 from petitions.updates.progress import delivery_progress
 from petitions.updates.sending import CannotSend, Pacer, SendingRun, start_sending
 from petitions.updates.unsubscribe import read_unsubscribe_token
-from tests.faults.services import SmtpSink, free_port, mail_through
+from tests.faults.services import SmtpSink, free_port, mail_through, wait_until
 
 from .factories import PetitionPageFactory, SignatureFactory
 
@@ -266,6 +269,33 @@ def test_the_pacer_holds_the_rate_by_count():
     assert len(slept) == 8
 
 
+def test_the_pacer_holds_the_rate_across_threads():
+    clock = {"now": 0.0}
+    slept = []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        clock["now"] += seconds
+
+    pacer = Pacer(4, clock=lambda: clock["now"], sleep=sleep)
+    going = threading.Barrier(3)
+
+    def three_mails():
+        going.wait()
+        for _ in range(3):
+            pacer.wait()
+
+    senders = [threading.Thread(target=three_mails) for _ in range(3)]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    # Nine mails from three threads at four a second: still two seconds from the first to the ninth, each
+    # quarter of a second waited once (no two threads took the same turn).
+    assert clock["now"] == pytest.approx(2.0)
+    assert slept == pytest.approx([0.25] * 8)
+
+
 def test_sending_with_a_rate_waits_between_mails(petition, settings, monkeypatch, mailoutbox):
     settings.UPDATE_MAIL_RATE_PER_SECOND = 2
     for n in range(5):
@@ -368,7 +398,12 @@ def test_a_permanent_refusal_marks_the_address_undeliverable_and_the_next_update
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_in_the_worker_each_mail_is_locked_and_recorded_in_two_queries(petition, audience, refusing_sink):
+def test_in_the_worker_each_mail_is_locked_and_recorded_in_two_queries(
+    petition, audience, refusing_sink, settings
+):
+    # One connection, so every mail's queries are on this thread's database connection, where they are
+    # captured (with more, each sender thread has its own).
+    settings.UPDATE_MAIL_CONNECTIONS = 1
     dee = confirmed(petition, "dee@example.org", contact_consent=True)
     update = approved_update(petition)
     start_sending(update.pk)
@@ -414,3 +449,118 @@ def test_in_the_worker_an_error_in_the_middle_of_a_mail_rolls_its_transaction_ba
     assert set(UpdateDelivery.objects.filter(update=update).values_list("status", "attempts")) == {
         (DeliveryStatus.QUEUED, 0)
     }
+
+
+def open_database_connections():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    with mail_through(SmtpSink(free_port()), settings) as sink:
+        yield sink
+
+
+@pytest.fixture
+def three_connections(settings):
+    settings.UPDATE_MAIL_CONNECTIONS = 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_in_the_worker_three_connections_keep_the_run_s_rate_and_close_their_database_connections(
+    petition, settings, monkeypatch, smtp_sink, three_connections
+):
+    settings.UPDATE_MAIL_RATE_PER_SECOND = 2
+    emails = [confirmed(petition, f"p{n}@example.org", contact_consent=True).email for n in range(6)]
+    clock = {"now": 0.0}
+    waited_in = set()
+
+    def sleep(seconds):
+        waited_in.add(threading.current_thread().name)
+        clock["now"] += seconds
+
+    monkeypatch.setitem(sending.pacer_clock, "clock", lambda: clock["now"])
+    monkeypatch.setitem(sending.pacer_clock, "sleep", sleep)
+    update = approved_update(petition)
+    start_sending(update.pk)
+    update.refresh_from_db()
+    before = open_database_connections()
+
+    assert SendingRun(update.pk, update.sending_run).send_batch() == 6
+
+    assert clock["now"] == pytest.approx(2.5)  # six mails at two a second, whichever connection sent each
+    assert waited_in and all(name.startswith(f"update-{update.pk}-mail-") for name in waited_in)
+    assert smtp_sink.recipients() == emails
+    assert set(UpdateDelivery.objects.filter(update=update).values_list("status", flat=True)) == {
+        DeliveryStatus.SENT
+    }
+    # Each sender thread closed its own database connection (a server process ends a moment after).
+    wait_until(lambda: open_database_connections() == before, timeout=10, what="the threads' connections")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_in_the_worker_an_error_in_one_connection_is_raised_by_the_batch_and_stops_the_others(
+    petition, monkeypatch, smtp_sink, three_connections
+):
+    for n in range(9):
+        confirmed(petition, f"p{n}@example.org", contact_consent=True)
+    update = approved_update(petition)
+    start_sending(update.pk)
+    update.refresh_from_db()
+    filled = BatchComposer.message_bytes
+
+    def broken_for_p3(self, email, *args):
+        if email == "p3@example.org":
+            raise RuntimeError("template missing")
+        return filled(self, email, *args)
+
+    monkeypatch.setattr(BatchComposer, "message_bytes", broken_for_p3)
+    with pytest.raises(RuntimeError, match="template missing"):
+        SendingRun(update.pk, update.sending_run).send_batch()
+
+    rows = UpdateDelivery.objects.filter(update=update)
+    assert rows.get(signature__email="p3@example.org").status == DeliveryStatus.QUEUED
+    sent = sorted(rows.filter(status=DeliveryStatus.SENT).values_list("signature__email", flat=True))
+    assert smtp_sink.recipients() == sent
+    assert rows.filter(status=DeliveryStatus.QUEUED).count() == 9 - len(sent)
+    # No transaction left open in any thread, so no row left locked: another run may take them at once.
+    with transaction.atomic():
+        assert len(rows.select_for_update(nowait=True)) == 9
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_in_the_worker_a_cancel_seen_by_one_connection_stops_them_all_after_their_current_mail(
+    petition, monkeypatch, smtp_sink, three_connections
+):
+    for n in range(12):
+        confirmed(petition, f"p{n:02d}@example.org", contact_consent=True)
+    update = approved_update(petition)
+    start_sending(update.pk)
+    update.refresh_from_db()
+    # A heartbeat before every mail, so the cancel is seen at the next mail any connection asks for.
+    monkeypatch.setattr(sending, "HEARTBEAT", timezone.timedelta(0))
+    deliver = SendingRun._deliver
+
+    def cancelled_after_the_second(self, *args, **kwargs):
+        outcome = deliver(self, *args, **kwargs)
+        if len(smtp_sink.recipients()) >= 2:
+            PetitionUpdate.objects.filter(pk=update.pk).update(status=UpdateStatus.CANCELLED)
+        return outcome
+
+    monkeypatch.setattr(SendingRun, "_deliver", cancelled_after_the_second)
+    tasks = DBTaskResult.objects.count()
+
+    sent = SendingRun(update.pk, update.sending_run).send_batch()
+
+    # The two (or three, had another connection finished one meanwhile), and at most the mail each other
+    # connection was sending as the cancel came: far from the twelve.
+    assert 2 <= sent <= 6
+    rows = UpdateDelivery.objects.filter(update=update)
+    assert len(smtp_sink.recipients()) == rows.filter(status=DeliveryStatus.SENT).count() == sent
+    assert rows.filter(status=DeliveryStatus.QUEUED).count() == 12 - sent
+    assert DBTaskResult.objects.count() == tasks  # no next batch
