@@ -249,7 +249,8 @@ def test_progress_counts_retries_as_still_to_send_in_one_query(petition, audienc
     )
 
 
-def test_the_pacer_holds_the_rate_by_count():
+def counting_pacer(rate):
+    """A pacer on a counting clock: (the pacer, the clock, the waits it made)."""
     clock = {"now": 0.0}
     slept = []
 
@@ -257,27 +258,24 @@ def test_the_pacer_holds_the_rate_by_count():
         slept.append(seconds)
         clock["now"] += seconds
 
-    pacer = Pacer(4, clock=lambda: clock["now"], sleep=sleep)
+    return Pacer(rate, clock=lambda: clock["now"], sleep=sleep), clock, slept
+
+
+def test_the_pacer_holds_the_rate_by_count():
+    pacer, clock, slept = counting_pacer(4)
     for _ in range(9):
         pacer.wait()
     # Nine mails at four a second: the ninth goes two seconds after the first, not earlier.
     assert clock["now"] == pytest.approx(2.0)
     assert len(slept) == 8
-    unpaced = Pacer(0, clock=lambda: clock["now"], sleep=sleep)
+    unpaced, _clock, unpaced_slept = counting_pacer(0)
     for _ in range(100):
         unpaced.wait()
-    assert len(slept) == 8
+    assert unpaced_slept == []
 
 
 def test_the_pacer_holds_the_rate_across_threads():
-    clock = {"now": 0.0}
-    slept = []
-
-    def sleep(seconds):
-        slept.append(seconds)
-        clock["now"] += seconds
-
-    pacer = Pacer(4, clock=lambda: clock["now"], sleep=sleep)
+    pacer, clock, slept = counting_pacer(4)
     going = threading.Barrier(3)
 
     def three_mails():
@@ -501,16 +499,22 @@ def test_in_the_worker_three_connections_keep_the_run_s_rate_and_close_their_dat
     wait_until(lambda: open_database_connections() == before, timeout=10, what="the threads' connections")
 
 
+def started_update(petition, emails):
+    """An approved update to these signers (who agreed to hear more), started: its rows queued."""
+    for email in emails:
+        confirmed(petition, email, contact_consent=True)
+    update = approved_update(petition)
+    start_sending(update.pk)
+    update.refresh_from_db()
+    return update
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_in_the_worker_an_error_in_one_connection_is_raised_by_the_batch_and_stops_the_others(
     petition, monkeypatch, smtp_sink, three_connections
 ):
-    for n in range(9):
-        confirmed(petition, f"p{n}@example.org", contact_consent=True)
-    update = approved_update(petition)
-    start_sending(update.pk)
-    update.refresh_from_db()
+    update = started_update(petition, [f"p{n}@example.org" for n in range(9)])
     filled = BatchComposer.message_bytes
 
     def broken_for_p3(self, email, *args):
@@ -537,11 +541,7 @@ def test_in_the_worker_an_error_in_one_connection_is_raised_by_the_batch_and_sto
 def test_in_the_worker_a_cancel_seen_by_one_connection_stops_them_all_after_their_current_mail(
     petition, monkeypatch, smtp_sink, three_connections
 ):
-    for n in range(12):
-        confirmed(petition, f"p{n:02d}@example.org", contact_consent=True)
-    update = approved_update(petition)
-    start_sending(update.pk)
-    update.refresh_from_db()
+    update = started_update(petition, [f"p{n:02d}@example.org" for n in range(12)])
     # A heartbeat before every mail, so the cancel is seen at the next mail any connection asks for.
     monkeypatch.setattr(sending, "HEARTBEAT", timezone.timedelta(0))
     deliver = SendingRun._deliver
