@@ -57,6 +57,9 @@ SECTION = "## Updates to signers"
 # Growth of the worker's peak between the smallest and largest size that still counts as flat.
 FLAT_TOLERANCE_MB = 15
 TARGET_SHARE_OF_FLOOR = 0.5
+# The sizes the rate target is for (issue 16: an update to 100,000 consenting signers, and the million);
+# below them the worker's start and its first batches weigh more, and the rate is shown, not judged.
+TARGET_FROM_RECIPIENTS = 100_000
 
 # Signers 1..N are the audience; N+1..N+N/5 are outside it: no consent, unconfirmed, invalidated.
 BENCH_SIGNATURE = {
@@ -432,12 +435,14 @@ def report(results, command):
 
 
 def verdicts(results):
-    worst = min(r["ratio"] for r in results)
+    judged = [r for r in results if r["audience"] >= TARGET_FROM_RECIPIENTS] or results
+    worst = min(r["ratio"] for r in judged)
+    sizes = ", ".join(f"{r['audience']:,}" for r in judged)
     exact = all(r["duplicates"] == 0 and r["missing"] == 0 and r["outside_audience"] == 0 for r in results)
     peaks = [r["worker"]["peak_mb"] for r in results]
     flat = max(peaks) - min(peaks) <= FLAT_TOLERANCE_MB
     return [
-        f"- Rate: the worker reaches {worst:.0%} of the floor at worst "
+        f"- Rate: the worker reaches {worst:.0%} of the floor at worst, at {sizes} recipients "
         f"({'meets' if worst >= TARGET_SHARE_OF_FLOOR else 'misses'} the target of "
         f"{TARGET_SHARE_OF_FLOOR:.0%}).",
         f"- Memory: the worker's peak is {min(peaks)}–{max(peaks)} MB across sizes "
