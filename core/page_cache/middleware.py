@@ -26,6 +26,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import cc_delim_re
 
+from core.page_cache.compact import compact_html
 from core.page_cache.purge import content_generation, in_stale_window
 from core.page_cache.routing import route_from_cache
 from core.page_cache.tokens import filled, shareable, split_at_slots, used_csp_nonce
@@ -140,25 +141,40 @@ def _session_changes_no_page(data):
     return isinstance(data, dict) and not any(key in data for key in personal)
 
 
-def cache_whole_page(view):
+def cache_whole_page(view=None, *, seconds=None):
     """Mark a Django view's pages as the page cache's to store, as Wagtail's pages are.
 
     For public pages that show the same to every anonymous visitor, whose content changes only where
-    the content generation is bumped (`purge.purge_pages()`). Query parameters other than
+    the content generation is bumped (`purge.purge_pages()`); or, with `seconds` (a callable giving
+    them, read when a page is stored), for pages whose content may be that old, like a count: they are
+    stored for that long at most (and purged with the rest). Query parameters other than
     PAGE_CACHE_QUERY_PARAMETERS (a filter, say) leave the request to the view, uncached.
     """
-    view.page_cache_stores = True
-    return view
+
+    def mark(view):
+        view.page_cache_stores = True
+        view.page_cache_seconds = seconds
+        return view
+
+    return mark if view is None else mark(view)
 
 
 def _stores(match):
     return match.url_name == "wagtail_serve" or getattr(match.func, "page_cache_stores", False)
 
 
+def _stored_seconds(request):
+    """How long the page `request` rendered is kept: PAGE_CACHE_SECONDS, or less where its view says."""
+    view_seconds = getattr(request.resolver_match.func, "page_cache_seconds", None)
+    if view_seconds is None:
+        return settings.PAGE_CACHE_SECONDS
+    return min(view_seconds(), settings.PAGE_CACHE_SECONDS)
+
+
 def _response_is_cacheable(request, response):
     """Whether the page as the view and the middleware inside gave it may be stored for anyone."""
     match = getattr(request, "resolver_match", None)
-    if match is None or not _stores(match):
+    if match is None or not _stores(match) or _stored_seconds(request) <= 0:
         return False
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
@@ -279,7 +295,7 @@ class PageCacheMiddleware:
             if request.method == "GET":
                 rendered = getattr(request, "_page_cache_rendered", None)
                 if rendered is not None and _final_response_is_cacheable(response):
-                    self._store(response, key, generation, rendered)
+                    self._store(response, key, generation, rendered, _stored_seconds(request))
                 elif stored is not None:
                     # Gone, moved or now uncacheable: the stale copy must not be served any more.
                     content_generation().cache.delete(key)
@@ -290,7 +306,7 @@ class PageCacheMiddleware:
                 content_generation().cache.delete(claim)
         return response
 
-    def _store(self, response, key, generation, rendered):
+    def _store(self, response, key, generation, rendered, seconds):
         (texts, slots), charset = rendered
         # As Django keeps them ({lower-case name: (name, value)}, checked when they were set), so that
         # a hit hands them to its response as they are instead of checking each one again.
@@ -299,7 +315,7 @@ class PageCacheMiddleware:
         }
         entry = {"generation": generation, "texts": texts, "slots": slots, "charset": charset}
         entry["headers"] = headers
-        content_generation().cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        content_generation().cache.set(key, entry, seconds)
         response[CACHE_STATUS_HEADER] = "MISS"
 
     def _cached_response(self, request, stored, status):
@@ -324,7 +340,8 @@ class PageCacheRenderMiddleware:
 
     Goes after the session, CSRF, authentication and messages middleware (it needs to know whether the
     view changed the session, added a message or used a CSP nonce) and inside GZip, so it takes the page
-    uncompressed, with the visitor's CSRF token and renewed values cut out (`tokens.shareable`).
+    uncompressed, without the templates' indentation (`compact.compact_html`: the visitor who rendered it
+    gets it so too) and with the visitor's CSRF token and renewed values cut out (`tokens.shareable`).
     `PageCacheMiddleware` stores it once the whole stack has given it its final headers.
     """
 
@@ -340,7 +357,13 @@ class PageCacheRenderMiddleware:
             except UnicodeDecodeError:
                 # Not text (a page that serves a file, say): nothing to cut tokens out of, so not cached.
                 return response
-            request._page_cache_rendered = (split_at_slots(shareable(request, html), charset), charset)
+            compact = compact_html(html)
+            if len(compact) != len(html):
+                # This visitor gets the page as every later one will.
+                response.content = compact.encode(charset)
+                if response.has_header("Content-Length"):
+                    response.headers["Content-Length"] = str(len(response.content))
+            request._page_cache_rendered = (split_at_slots(shareable(request, compact), charset), charset)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
