@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from core.page_cache.middleware import cache_whole_page
 from petitions.embeds import views as embed_views
 from petitions.selfservice import views as signer_page_views
 from petitions.signing import open_data, views
@@ -13,7 +14,13 @@ urlpatterns = [
     path("<int:petition_id>/sign/", views.sign, name="sign"),
     path("<int:petition_id>/check-your-email/", views.check_email, name="check_email"),
     path("<int:petition_id>/count.json", views.count_json, name="count"),
-    path("<int:petition_id>/signers/", views.signers, name="signers"),
+    # The first page of the public list, kept whole for as long as the count (a news day's busiest
+    # page that is not a Wagtail page); later pages (`?before=`) are rendered for each view.
+    path(
+        "<int:petition_id>/signers/",
+        cache_whole_page(views.signers, seconds=views.signers_cache_seconds),
+        name="signers",
+    ),
     path("<int:petition_id>/history.csv", open_data.history_csv, name="history_csv"),
     path("<int:petition_id>/history.json", open_data.history_json, name="history_json"),
     path("<int:petition_id>/are-these-numbers-real/", open_data.integrity_report, name="integrity"),

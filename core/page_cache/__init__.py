@@ -1,7 +1,8 @@
 """Whole-page cache for anonymous visitors, kept in the shared cache so every app server sees one copy.
 
 Wagtail's pages are stored, and the pages of Django views marked `middleware.cache_whole_page` (the
-data pages: they purge on their own signal).
+data pages: they purge on their own signal; the public list of signers, kept only as long as the count).
+Stored pages are kept without the templates' indentation (`compact`).
 
 Every cached page carries the *content generation* it was rendered in (`purge.content_generation()`, a
 `core.caching.Generation`), read with the page in one round trip. Purging is bumping that generation
@@ -27,4 +28,6 @@ shows changes.
 - `routing`: Wagtail's site lookup, route and view restrictions for a path, kept under the same
   generation, for the requests the whole-page cache cannot answer.
 - `purge`: the content generation, the stale window after a purge, and the signals that bump it.
+- `compact`: a rendered page's runs of white space holding a line break made one line break, outside
+  tags and `<pre>`, `<textarea>`, `<script>` and `<style>`: the same page in a fifth fewer bytes.
 """

@@ -151,8 +151,17 @@ def signers(request, facts):
     except ValueError:
         before = None
     page_signers, next_before = public_signers_page(petition, before_id=before)
-    return render(
+    response = render(
         request,
         "petitions/signers.html",
         {"petition": petition, "page": petition, "signers": page_signers, "next_before": next_before},
     )
+    if facts.restricted:
+        # As Wagtail serves private pages: neither the page cache nor a CDN keeps it for others.
+        add_never_cache_headers(response)
+    return response
+
+
+def signers_cache_seconds():
+    """How long a public list of signers may be served from the page cache: as long as the count."""
+    return settings.PETITION_COUNT_CACHE_SECONDS

@@ -139,6 +139,23 @@ def test_a_private_count_is_served_to_no_one_else_from_its_cache(client, private
     assert private_petition.title.encode() not in outsider.content
 
 
+def test_a_private_list_of_signers_is_kept_by_no_cache_for_others(client, private_petition, page_cache_on):
+    signature = SignatureFactory(petition=private_petition, first_name="Ravi", show_publicly=True)
+    confirm_signature(signature.pk)
+    url = reverse("petitions:signers", args=[private_petition.pk])
+    enter_password(client, private_petition)
+
+    allowed = [client.get(url) for _ in range(2)]
+    outsider = Client().get(url)
+
+    assert all("Ravi" in response.content.decode() for response in allowed)
+    # Their own rendering each time, marked so that no shared cache (a CDN) keeps it for others.
+    assert all("X-Page-Cache" not in response for response in allowed)
+    assert all("private" in response["Cache-Control"] for response in allowed)
+    assert asks_for_the_password(outsider, private_petition)
+    assert "Ravi" not in outsider.content.decode()
+
+
 def test_a_public_count_stays_cacheable(client, petition, settings):
     settings.PETITION_COUNT_CACHE_SECONDS = 5
 
