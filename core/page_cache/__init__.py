@@ -29,5 +29,5 @@ shows changes.
   generation, for the requests the whole-page cache cannot answer.
 - `purge`: the content generation, the stale window after a purge, and the signals that bump it.
 - `compact`: a rendered page's runs of white space holding a line break made one line break, outside
-  tags and `<pre>`, `<textarea>`, `<script>` and `<style>`: the same page in a fifth fewer bytes.
+  tags and `<pre>`, `<textarea>`, `<script>` and `<style>`: the same page in fewer bytes.
 """
