@@ -379,6 +379,10 @@ PRIVACY_PASSWORD_VIEWS = {
 # default for a local run (and the tests) so that a change shows at once.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 300)
 PAGE_CACHE_ALIAS = "default"
+# How long an app server process serves a page it found fresh again from its own memory, without asking
+# the shared cache (core.page_cache.local): a publish or import on another server shows on this one
+# this much later. Seconds, fractions allowed; 0 has every view ask the shared cache.
+PAGE_CACHE_LOCAL_SECONDS = env.float("PAGE_CACHE_LOCAL_SECONDS", default=1.0)
 # After a purge (a publish, say), how long a page's previous rendering may still be served to anonymous
 # visitors while one request re-renders it; 0 has every view after a purge render. And how long one
 # request's claim to re-render a page lasts: if its server dies, another renders after this.

@@ -104,6 +104,15 @@ def page_cache_on(settings):
 
 
 @pytest.fixture(autouse=True)
+def no_pages_kept_in_memory():
+    """No test sees a page an earlier one left in this process's memory (`core.page_cache.local`): the
+    shared cache is emptied between tests, and a page kept from another test's database would be wrong."""
+    from core.page_cache import local
+
+    local.forget_all()
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Uploaded and generated files go to a temporary folder, not the project's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -26,6 +26,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import cc_delim_re
 
+from core.page_cache import local
 from core.page_cache.compact import compact_html
 from core.page_cache.purge import content_generation, in_stale_window
 from core.page_cache.routing import route_from_cache
@@ -229,7 +230,9 @@ class PageCacheMiddleware:
         """What the cache holds for `request`: (key, generation, found, session's cache key), or None.
 
         None when the request is not the page cache's to answer (or the cache keeps nothing). One round
-        trip: the content generation, the page and, for a visitor with a session, the session.
+        trip: the content generation, the page and, for a visitor with a session, the session; none for
+        an anonymous visitor's page this process found fresh in the last PAGE_CACHE_LOCAL_SECONDS
+        (`local`).
         """
         if not _request_is_cacheable(request):
             return None
@@ -244,11 +247,21 @@ class PageCacheMiddleware:
         except DisallowedHost:
             # The stack answers it (a 400, logged, with the security headers), as for any other path.
             return None
-        keys = [key] if session_cache_key is None else [key, session_cache_key]
+        if session_cache_key is None:
+            recalled = local.recall(key)
+            if recalled is not None:
+                generation, stored = recalled
+                return key, generation, {key: stored}, None
+            keys = [key]
+        else:
+            keys = [key, session_cache_key]
         generation, found = content_generation().read_with(keys)
         # No generation means the cache keeps nothing (Redis unreachable, say).
         if generation is None:
             return None
+        stored = found.get(key)
+        if session_cache_key is None and stored is not None and stored["generation"] == generation:
+            local.keep(key, generation, stored)
         return key, generation, found, session_cache_key
 
     def fresh_response(self, request, lookup):
@@ -299,6 +312,7 @@ class PageCacheMiddleware:
                 elif stored is not None:
                     # Gone, moved or now uncacheable: the stale copy must not be served any more.
                     content_generation().cache.delete(key)
+                    local.forget(key)
         finally:
             if claim is not None:
                 # Another server's claim, if this one outlived its own, is dropped too: it then
@@ -324,7 +338,8 @@ class PageCacheMiddleware:
         body = filled(request, stored["texts"], stored["slots"], stored["charset"])
         # HEAD gets the body as an uncached response would; the server leaves it out.
         response = HttpResponse(body)
-        response.headers._store = stored["headers"]
+        # A copy: the response adds its own (Vary, Content-Length), and the entry may be kept (`local`).
+        response.headers._store = dict(stored["headers"])
         # The cookie, when a token was made, exactly as Django's middleware sets it (and Vary: Cookie).
         self._csrf.process_response(request, response)
         # Only for clients that may take it (GZip checks exactly); Vary: Accept-Encoding is stored already.

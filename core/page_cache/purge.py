@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import transaction
 
 from core.caching import Generation
+from core.page_cache import local
 
 GENERATION_KEY = "page_cache:generation"
 # A purge's note, for the generation it started, that what was stored under the one before may still be
@@ -17,7 +18,8 @@ def content_generation():
 
 
 def purge_pages():
-    """Make every cached page stale at once, on every app server.
+    """Make every cached page stale at once, on every app server (on other processes than this one, within
+    PAGE_CACHE_LOCAL_SECONDS: the pages each keeps in its memory).
 
     Call it after a change that any page may show has been committed (or connect a signal to
     `purge_pages_after_commit`). While the cache is down nothing is cached, and pages stored before
@@ -28,6 +30,9 @@ def purge_pages():
     """
     generation = content_generation()
     started = generation.bump()
+    # This process's own next view shows the change at once; other servers' within their
+    # PAGE_CACHE_LOCAL_SECONDS.
+    local.forget_all()
     # A counter started afresh does not follow the old one: no stale window, every page renders.
     if started is not None and settings.PAGE_CACHE_STALE_SECONDS > 0:
         generation.cache.set(_stale_window_key(started), True, settings.PAGE_CACHE_STALE_SECONDS)
