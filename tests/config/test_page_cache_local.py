@@ -112,18 +112,6 @@ def test_a_purge_on_another_server_shows_within_the_local_seconds(public_page, c
     assert "Published elsewhere" in after.text
 
 
-def test_a_visitor_with_a_session_is_never_served_from_memory(public_page, counting_cache):
-    Client().get("/")
-    Client().get("/")
-    visitor = session_visitor(part_way_through="a form")
-    counting_cache.round_trips.clear()
-
-    response = visitor.get("/")
-
-    assert response["X-Page-Cache"] == "HIT"
-    assert counting_cache.round_trips == ["get_many"], "their session is read with the page"
-
-
 def test_a_session_that_changes_the_page_gets_its_own_rendering_while_the_page_is_kept(public_page):
     Client().get("/")
     Client().get("/")
